@@ -1,0 +1,83 @@
+// Lint, including the architecture's one-way imports (design.md "Layers"):
+//   ui, store → never gpu / model / shaders (the UI reads the store; the worker owns the GPU)
+//   gpu       → nothing from the app (it knows no transformers)
+//   model, masking, data, reference → never ui / store / train
+// Tests may import across layers (they check one layer with another's help).
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// ESLint replaces (does not merge) a rule's options when several blocks match a file, so each
+// folder gets exactly one block listing all of its forbidden patterns.
+const NO_GPU = {
+  regex: '(^|/)(gpu|model|shaders)(/|$)',
+  message: 'The UI and store never touch the GPU or the model: read the store; send commands through train/client.',
+};
+const NO_ENGINE_INTERNALS = {
+  regex: '(^|/)train/(worker|engine|headless)',
+  message: 'The UI talks to the engine only through train/client and the store.',
+};
+const NO_CLIENT = { regex: '(^|/)train/client', message: 'train/client calls the store, not the other way round (no cycle).' };
+const NO_APP = { regex: '^\\.\\./', message: 'src/gpu imports nothing from the app: pass what it needs in (e.g. a ShaderLibrary).' };
+const NO_UI = {
+  regex: '(^|/)(ui|store|train)(/|$)',
+  message: 'Engine, masking, data and reference code never import the UI, the store or the training loop.',
+};
+const layer = (files, patterns) => ({
+  files,
+  ignores: ['**/*.test.ts', '**/*.test.tsx'],
+  rules: { 'no-restricted-imports': ['error', { patterns }] },
+});
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { ...globals.browser, ...globals.node },
+      parserOptions: { project: ['./tsconfig.json', './tsconfig.node.json'], tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { attributes: false } }],
+      '@typescript-eslint/await-thenable': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "Property[key.name='layout'][value.value='auto']",
+          message: "Declare bind-group layouts explicitly (gpu/pipelines.ts); never layout: 'auto'.",
+        },
+      ],
+    },
+  },
+  { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
+  layer(['src/ui/**'], [NO_GPU, NO_ENGINE_INTERNALS]),
+  layer(['src/store/**'], [NO_GPU, NO_ENGINE_INTERNALS, NO_CLIENT]),
+  layer(['src/gpu/**'], [NO_APP]),
+  layer(['src/model/**', 'src/masking/**', 'src/data/**', 'src/reference/**'], [NO_UI]),
+  {
+    files: ['src/**'],
+    ignores: ['src/gpu/**', '**/*.test.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "CallExpression[callee.property.name='createBuffer']",
+          message: 'Only src/gpu creates GPU buffers: ask the arena for a named range.',
+        },
+        {
+          selector: "Property[key.name='layout'][value.value='auto']",
+          message: "Declare bind-group layouts explicitly (gpu/pipelines.ts); never layout: 'auto'.",
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/gpu/**', 'src/model/**', 'src/masking/**', 'src/data/**', 'src/train/**', 'src/reference/**', 'src/export/**'],
+    rules: {
+      'no-restricted-properties': ['error', { object: 'Math', property: 'random', message: 'Seeded code: use Rng from src/data/prng.ts.' }],
+    },
+  },
+);
