@@ -1,0 +1,164 @@
+// The static memory plan made real: every tensor is a named, aligned range of one of a few pool
+// buffers (params, grads, moments, activations, ...), laid out once from the config. After
+// build() nothing allocates; any tensor can be written, read back or cleared by name.
+// What it does not do: decide what tensors exist (model/layout does) or hand out uniforms.
+
+import type { Gpu } from './device.ts';
+import { GpuError } from './errors.ts';
+import type { BufferRange } from './pipelines.ts';
+
+export type DType = 'f32' | 'u32' | 'i32';
+type TypedArrayOf<D extends DType> = D extends 'f32' ? Float32Array : D extends 'u32' ? Uint32Array : Int32Array;
+
+export interface TensorRange extends BufferRange {
+  name: string;
+  pool: string;
+  shape: readonly number[];
+  dtype: DType;
+  /** Number of elements (product of shape). */
+  numel: number;
+}
+
+interface PlannedTensor {
+  name: string;
+  pool: string;
+  shape: readonly number[];
+  dtype: DType;
+}
+
+export function numelOf(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+/** Collects tensors by pool, in the order they will be laid out. */
+export class ArenaPlan {
+  readonly tensors: PlannedTensor[] = [];
+  private names = new Set<string>();
+
+  add(pool: string, name: string, shape: readonly number[], dtype: DType = 'f32'): this {
+    if (this.names.has(name)) throw new Error(`arena plan: tensor "${name}" is planned twice`);
+    if (shape.some((d) => !Number.isInteger(d) || d <= 0)) {
+      throw new Error(`arena plan: tensor "${name}" has a bad shape [${shape.join(', ')}]`);
+    }
+    this.names.add(name);
+    this.tensors.push({ name, pool, shape: [...shape], dtype });
+    return this;
+  }
+}
+
+const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+
+export interface PoolInfo {
+  pool: string;
+  /** Bytes in use, alignment padding included. */
+  bytes: number;
+  buffers: GPUBuffer[];
+}
+
+export class Arena {
+  private constructor(
+    private readonly gpu: Gpu,
+    private readonly ranges: Map<string, TensorRange>,
+    readonly pools: PoolInfo[],
+  ) {}
+
+  /** Lays out the plan and creates the pool buffers (one per pool unless maxBufferSize forces more). */
+  static build(gpu: Gpu, plan: ArenaPlan, label = 'arena'): Arena {
+    const { device } = gpu;
+    const align = device.limits.minStorageBufferOffsetAlignment;
+    const maxBuffer = device.limits.maxBufferSize;
+    const maxBinding = device.limits.maxStorageBufferBindingSize;
+    const mib = (b: number) => `${(b / 2 ** 20).toFixed(1)} MiB`;
+
+    // Layout first (offsets per buffer), then allocate, so a failure allocates nothing.
+    type Slot = { t: PlannedTensor; bufferIndex: number; offset: number; size: number };
+    const byPool = new Map<string, { slots: Slot[]; sizes: number[] }>();
+    for (const t of plan.tensors) {
+      const size = numelOf(t.shape) * 4;
+      if (size > maxBinding) {
+        throw new GpuError(
+          'out-of-memory',
+          `Tensor ${t.name} [${t.shape.join('×')}] needs ${mib(size)}, but this GPU binds at most ${mib(maxBinding)} at once.`,
+          'Choose a smaller model, batch or sequence length.',
+        );
+      }
+      let p = byPool.get(t.pool);
+      if (!p) byPool.set(t.pool, (p = { slots: [], sizes: [0] }));
+      let bi = p.sizes.length - 1;
+      let offset = Math.ceil(p.sizes[bi]! / align) * align;
+      if (offset + size > maxBuffer) {
+        p.sizes.push(0);
+        bi++;
+        offset = 0;
+      }
+      p.slots.push({ t, bufferIndex: bi, offset, size });
+      p.sizes[bi] = offset + size;
+    }
+
+    const ranges = new Map<string, TensorRange>();
+    const pools: PoolInfo[] = [];
+    for (const [pool, p] of byPool) {
+      const buffers = p.sizes.map((size, i) => {
+        gpu.stats.buffers++;
+        return device.createBuffer({
+          label: `${label}.${pool}${p.sizes.length > 1 ? `#${i}` : ''}`,
+          size: Math.max(4, Math.ceil(size / 4) * 4),
+          usage: STORAGE_USAGE,
+        });
+      });
+      for (const s of p.slots) {
+        ranges.set(s.t.name, {
+          name: s.t.name,
+          pool,
+          shape: s.t.shape,
+          dtype: s.t.dtype,
+          numel: numelOf(s.t.shape),
+          buffer: buffers[s.bufferIndex]!,
+          offset: s.offset,
+          size: s.size,
+        });
+      }
+      pools.push({ pool, bytes: p.sizes.reduce((a, b) => a + b, 0), buffers });
+    }
+    return new Arena(gpu, ranges, pools);
+  }
+
+  has(name: string): boolean {
+    return this.ranges.has(name);
+  }
+
+  get(name: string): TensorRange {
+    const r = this.ranges.get(name);
+    if (!r) throw new Error(`arena: no tensor named "${name}"`);
+    return r;
+  }
+
+  names(pool?: string): string[] {
+    return [...this.ranges.values()].filter((r) => pool === undefined || r.pool === pool).map((r) => r.name);
+  }
+
+  /** Bytes per pool, for the "planned GPU bytes" line of the bench. */
+  plannedBytes(): Record<string, number> {
+    return Object.fromEntries(this.pools.map((p) => [p.pool, p.bytes]));
+  }
+
+  /** Uploads a whole tensor; the array's length must equal the tensor's element count. */
+  write<D extends DType>(name: string, data: TypedArrayOf<D>): void {
+    const r = this.get(name);
+    if (data.length !== r.numel) {
+      throw new Error(`arena: ${name} has ${r.numel} elements [${r.shape.join('×')}], got ${data.length}`);
+    }
+    this.gpu.write(r.buffer, r.offset, data);
+  }
+
+  /** Records zeroing of every buffer of a pool (e.g. grads before backward): one call, no kernel. */
+  clearPool(encoder: GPUCommandEncoder, pool: string): void {
+    const p = this.pools.find((x) => x.pool === pool);
+    if (!p) throw new Error(`arena: no pool named "${pool}"`);
+    for (const b of p.buffers) encoder.clearBuffer(b);
+  }
+
+  destroy(): void {
+    for (const p of this.pools) for (const b of p.buffers) b.destroy();
+  }
+}

@@ -1,0 +1,164 @@
+// Adapter + device: asks for the limits the adapter really offers (the defaults cap storage
+// bindings at 128 MiB and workgroups at 256 invocations), reports what it got, and turns device
+// loss and uncaptured errors into GpuErrorInfo for the UI. Uses no DOM API: the same code runs in
+// a page, a Web Worker and under Node with Dawn (`webgpu` package), which passes its own `GPU`.
+
+import { GpuError, type GpuErrorInfo } from './errors.ts';
+
+/** Limits masklab raises to the adapter's maximum; also what the status panel shows. */
+export const KEY_LIMITS = [
+  'maxStorageBufferBindingSize',
+  'maxBufferSize',
+  'maxComputeWorkgroupStorageSize',
+  'maxComputeInvocationsPerWorkgroup',
+  'maxComputeWorkgroupSizeX',
+  'maxComputeWorkgroupSizeY',
+  'maxComputeWorkgroupsPerDimension',
+  'maxStorageBuffersPerShaderStage',
+] as const;
+export type KeyLimit = (typeof KEY_LIMITS)[number];
+
+/** Optional features we use when present; nothing requires them. */
+const WANTED_FEATURES: GPUFeatureName[] = ['timestamp-query', 'shader-f16', 'subgroups'];
+
+export interface AdapterReport {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** A software or otherwise degraded adapter (SwiftShader reports true). */
+  isFallbackAdapter: boolean;
+  /** Features of the adapter (what the device could have). */
+  features: string[];
+  /** Features the device was created with. */
+  deviceFeatures: string[];
+  /** The device's limits after raising them (KEY_LIMITS only). */
+  limits: Record<KeyLimit, number>;
+}
+
+/** Counters the benches read: what a training step costs besides kernel time. */
+export interface GpuStats {
+  dispatches: number;
+  bindGroups: number;
+  pipelines: number;
+  buffers: number;
+  submits: number;
+  writeBufferBytes: number;
+  readbackBytes: number;
+  mapAsyncCalls: number;
+}
+
+export interface GpuInitOptions {
+  /** navigator.gpu by default; Node passes Dawn's GPU object. */
+  gpu?: GPU;
+  powerPreference?: GPUPowerPreference;
+  /** Called for device loss and uncaptured errors (validation, out-of-memory). */
+  onError?: (e: GpuErrorInfo) => void;
+}
+
+/** One GPUDevice plus what we learned about it. Owned by the worker (or a test page). */
+export class Gpu {
+  readonly stats: GpuStats = {
+    dispatches: 0,
+    bindGroups: 0,
+    pipelines: 0,
+    buffers: 0,
+    submits: 0,
+    writeBufferBytes: 0,
+    readbackBytes: 0,
+    mapAsyncCalls: 0,
+  };
+  private listeners = new Set<(e: GpuErrorInfo) => void>();
+  /** Set once the device is lost; later work is refused with this error. */
+  lost: GpuErrorInfo | null = null;
+
+  constructor(
+    readonly device: GPUDevice,
+    readonly report: AdapterReport,
+  ) {}
+
+  get hasTimestamps(): boolean {
+    return this.device.features.has('timestamp-query');
+  }
+
+  onError(listener: (e: GpuErrorInfo) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  emit(e: GpuErrorInfo): void {
+    for (const l of this.listeners) l(e);
+  }
+
+  /** queue.writeBuffer with byte accounting; every upload in the engine goes through here. */
+  write(buffer: GPUBuffer, offset: number, data: ArrayBufferView): void {
+    this.device.queue.writeBuffer(buffer, offset, data);
+    this.stats.writeBufferBytes += data.byteLength;
+  }
+
+  snapshotStats(): GpuStats {
+    return { ...this.stats };
+  }
+
+  destroy(): void {
+    this.device.destroy();
+  }
+}
+
+function readAdapterInfo(adapter: GPUAdapter): Omit<AdapterReport, 'deviceFeatures' | 'limits'> {
+  const info = adapter.info;
+  // isFallbackAdapter moved from GPUAdapter to GPUAdapterInfo (Chrome 136); accept both.
+  const legacy = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const fromInfo = (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  return {
+    vendor: info.vendor,
+    architecture: info.architecture,
+    device: info.device,
+    description: info.description,
+    isFallbackAdapter: Boolean(fromInfo ?? legacy ?? false),
+    features: [...adapter.features].map(String).sort(),
+  };
+}
+
+/** Finds an adapter and creates a device with raised limits; throws GpuError when it cannot. */
+export async function initGpu(opts: GpuInitOptions = {}): Promise<Gpu> {
+  const gpu = opts.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
+  if (!gpu) throw new GpuError('no-webgpu', 'WebGPU is not available in this browser (navigator.gpu is missing).');
+  const adapter = await gpu.requestAdapter({ powerPreference: opts.powerPreference ?? 'high-performance' });
+  if (!adapter) throw new GpuError('no-adapter', 'WebGPU is present, but no GPU adapter was found.');
+
+  const requiredLimits: Record<string, number> = {};
+  for (const k of KEY_LIMITS) requiredLimits[k] = adapter.limits[k];
+  const requiredFeatures = WANTED_FEATURES.filter((f) => adapter.features.has(f));
+
+  let device: GPUDevice;
+  try {
+    device = await adapter.requestDevice({ requiredLimits, requiredFeatures, label: 'masklab' });
+  } catch (e) {
+    throw new GpuError('device-request', `requestDevice failed: ${e instanceof Error ? e.message : String(e)}`);
+  }
+
+  const limits = {} as Record<KeyLimit, number>;
+  for (const k of KEY_LIMITS) limits[k] = device.limits[k];
+  const report: AdapterReport = {
+    ...readAdapterInfo(adapter),
+    deviceFeatures: [...device.features].map(String).sort(),
+    limits,
+  };
+  const g = new Gpu(device, report);
+  if (opts.onError) g.onError(opts.onError);
+
+  void device.lost.then((info) => {
+    if (info.reason === 'destroyed') return; // we destroyed it on purpose
+    const err = new GpuError('device-lost', `The GPU device was lost: ${info.message || 'no reason given'}.`);
+    g.lost = err.toInfo();
+    g.emit(g.lost);
+  });
+  device.addEventListener('uncapturederror', (ev) => {
+    const error = (ev as GPUUncapturedErrorEvent).error;
+    // Class names rather than instanceof: Dawn under Node does not define the classes globally.
+    const kind = error.constructor.name === 'GPUOutOfMemoryError' ? 'out-of-memory' : error.constructor.name === 'GPUValidationError' ? 'validation' : 'internal';
+    g.emit(new GpuError(kind, `GPU ${kind} error: ${error.message}`).toInfo());
+  });
+  return g;
+}

@@ -1,0 +1,46 @@
+// What every op launcher needs: the device, the pipeline cache (with our shader library) and the
+// uniform pool. An op is *prepared* once per run (pipeline, bind groups, uniforms) and then only
+// *recorded* into each step's encoder, so a step allocates nothing and creates no bind groups.
+
+import type { Gpu } from '../../gpu/device.ts';
+import type { StepEncoder } from '../../gpu/encoder.ts';
+import { PipelineCache } from '../../gpu/pipelines.ts';
+import { UniformPool } from '../../gpu/uniforms.ts';
+import { shaderLibrary } from '../../shaders/index.ts';
+
+export interface OpContext {
+  gpu: Gpu;
+  cache: PipelineCache;
+  uniforms: UniformPool;
+}
+
+export interface PreparedOp {
+  /** Records this op's dispatches into the step. */
+  record(enc: StepEncoder): void;
+}
+
+export function createOpContext(gpu: Gpu): OpContext {
+  return { gpu, cache: new PipelineCache(gpu, shaderLibrary), uniforms: new UniformPool(gpu) };
+}
+
+/**
+ * Workgroup counts for `groups` workgroups on a 1-D problem: x up to the per-dimension limit,
+ * the rest in y. Shaders rebuild the flat index as gid.x + gid.y · (groups.x · WG).
+ */
+export function grid1d(groups: number, maxPerDim: number): [number, number] {
+  if (groups <= maxPerDim) return [Math.max(1, groups), 1];
+  return [maxPerDim, Math.ceil(groups / maxPerDim)];
+}
+
+/** Packs mixed u32/f32 uniform fields, in WGSL struct order, into one 16-byte-aligned block. */
+export function uniformBlock(fields: readonly (readonly ['u32' | 'f32', number])[]): Uint32Array {
+  const words = Math.max(4, Math.ceil(fields.length / 4) * 4);
+  const buf = new ArrayBuffer(words * 4);
+  const u = new Uint32Array(buf);
+  const f = new Float32Array(buf);
+  fields.forEach(([t, v], i) => {
+    if (t === 'u32') u[i] = v >>> 0;
+    else f[i] = v;
+  });
+  return u;
+}
