@@ -1,0 +1,79 @@
+// Shared by the CLIs: build the app if its sources changed, serve dist/ on localhost, open
+// headless.html in Chromium with WebGPU, and talk to the engine there with the worker protocol.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright';
+import { build, preview } from 'vite';
+import type { EngineCommand, EngineEvent } from '../src/train/protocol.ts';
+import { chromiumArgs, findChromium, type GpuMode } from './chromium.ts';
+
+/** What src/train/headless.ts puts on the page's window. */
+interface HeadlessWindow {
+  masklab?: { send(cmd: EngineCommand): Promise<void>; ready: true };
+}
+
+const ROOT = resolve(import.meta.dirname, '..');
+const INPUTS = ['src', 'public', 'index.html', 'headless.html', 'vite.config.ts', 'package.json'];
+
+function newestMtime(path: string): number {
+  if (!existsSync(path)) return 0;
+  const st = statSync(path);
+  if (!st.isDirectory()) return st.mtimeMs;
+  let m = st.mtimeMs;
+  for (const e of readdirSync(path)) m = Math.max(m, newestMtime(join(path, e)));
+  return m;
+}
+
+/** Rebuilds dist/ when any app source is newer than it (or it is missing). */
+export async function ensureBuilt(log: (line: string) => void): Promise<void> {
+  const built = join(ROOT, 'dist', 'headless.html');
+  const stale = !existsSync(built) || INPUTS.some((p) => newestMtime(join(ROOT, p)) > statSync(built).mtimeMs);
+  if (!stale) return;
+  log('building the app (vite build) ...');
+  await build({ root: ROOT, logLevel: 'warn' });
+}
+
+export interface HeadlessSession {
+  page: Page;
+  browser: Browser;
+  url: string;
+  chromiumPath: string;
+  args: string[];
+  /** Sends a command; events arrive at the `onEvent` given to openHeadless. */
+  send(cmd: EngineCommand): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function openHeadless(opts: { gpuMode: GpuMode; onEvent: (e: EngineEvent) => void }): Promise<HeadlessSession> {
+  if (!existsSync(join(ROOT, 'dist', 'headless.html'))) throw new Error('dist/ is missing: run `npm run build` first.');
+  const server = await preview({ root: ROOT, logLevel: 'silent', preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false } });
+  const address = server.httpServer.address();
+  if (!address || typeof address === 'string') throw new Error('preview server has no port');
+  const url = `http://127.0.0.1:${address.port}/headless.html`;
+  const chromiumPath = findChromium().path;
+  const args = chromiumArgs(opts.gpuMode);
+  let browser: Browser;
+  try {
+    browser = await chromium.launch({ executablePath: chromiumPath, args, headless: true });
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+  const page = await browser.newPage();
+  page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  await page.exposeFunction('masklabEmit', (e: EngineEvent) => opts.onEvent(e));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as HeadlessWindow).masklab?.ready === true);
+  return {
+    page,
+    browser,
+    url,
+    chromiumPath,
+    args,
+    send: (cmd) => page.evaluate((c) => (window as HeadlessWindow).masklab!.send(c), cmd),
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
