@@ -137,6 +137,19 @@ export class Arena {
     return [...this.ranges.values()].filter((r) => pool === undefined || r.pool === pool).map((r) => r.name);
   }
 
+  /**
+   * The whole pool as one range (e.g. every parameter, for one fused AdamW dispatch). Pools with
+   * the same tensors added in the same order have the same layout, so element i of the params
+   * pool and element i of the grads pool belong to the same parameter.
+   */
+  poolRange(pool: string): TensorRange {
+    const p = this.pools.find((x) => x.pool === pool);
+    if (!p) throw new Error(`arena: no pool named "${pool}"`);
+    if (p.buffers.length !== 1) throw new Error(`arena: pool "${pool}" spans ${p.buffers.length} buffers; it cannot be bound as one range`);
+    const size = Math.ceil(p.bytes / 4) * 4;
+    return { name: `pool:${pool}`, pool, shape: [size / 4], dtype: 'f32', numel: size / 4, buffer: p.buffers[0]!, offset: 0, size };
+  }
+
   /** Bytes per pool, for the "planned GPU bytes" line of the bench. */
   plannedBytes(): Record<string, number> {
     return Object.fromEntries(this.pools.map((p) => [p.pool, p.bytes]));
