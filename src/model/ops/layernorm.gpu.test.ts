@@ -1,0 +1,139 @@
+// LayerNorm on the GPU vs the float64 reference: plain and residual forward, backward with
+// accumulation, and bit-reproducibility of the backward's column sums.
+import { describe, expect, it } from 'vitest';
+import { Arena, ArenaPlan } from '../../gpu/arena.ts';
+import { StepEncoder } from '../../gpu/encoder.ts';
+import { readF32 } from '../../gpu/readback.ts';
+import { testGpu } from '../../gpu/testing.ts';
+import { Rng } from '../../data/prng.ts';
+import { scaledMaxRelError } from '../../reference/compare.ts';
+import { layernormBackward, layernormForward } from '../../reference/layernorm.ts';
+import { createOpContext } from './context.ts';
+import { layernormBackwardScratch, prepareLayernormBackward, prepareLayernormForward } from './layernorm.ts';
+
+const f64 = (a: Float32Array) => Float64Array.from(a);
+
+/**
+ * Rows with a common offset (mean ≈ 1, spread ≈ 1.2), so the centering matters. Not larger: the
+ * mean itself is an f32, so out carries an error of about ulp(mean)·rstd however it is computed,
+ * and with mean ≈ 4 that alone reaches the 1e-4 bound of the scaled metric near out ≈ 0.
+ */
+function inputs(R: number, C: number, seed: number) {
+  const rng = new Rng(seed, R * 1000 + C);
+  const inp = rng.uniformArray(R * C, -1, 1).map((v, i) => 1 + 2 * v + 0.01 * (Math.floor(i / C) % 16));
+  return { inp, weight: rng.uniformArray(C, 0.5, 1.5), bias: rng.uniformArray(C, -0.5, 0.5), dout: rng.uniformArray(R * C, -1, 1) };
+}
+
+async function forward(R: number, C: number, eps: number, residual: boolean) {
+  const gpu = await testGpu();
+  const ctx = createOpContext(gpu);
+  const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'out', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]);
+  plan.add('par', 'weight', [C]).add('par', 'bias', [C]).add('act', 'a', [R, C]).add('act', 'b', [R, C]);
+  const arena = Arena.build(gpu, plan);
+  const x = inputs(R, C, 1);
+  const rng = new Rng(2, R);
+  const a = rng.uniformArray(R * C, 0, 2);
+  const b = rng.uniformArray(R * C, -1, 1);
+  arena.write('inp', residual ? new Float32Array(R * C).fill(-99) : x.inp);
+  arena.write('a', a);
+  arena.write('b', b);
+  arena.write('weight', x.weight);
+  arena.write('bias', x.bias);
+  const t = (n: string) => arena.get(n);
+  const io = { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), mean: t('mean'), rstd: t('rstd') };
+  const op = await prepareLayernormForward(ctx, residual ? { ...io, residual: { a: t('a'), b: t('b') } } : io, { R, C }, { eps });
+  const enc = new StepEncoder(gpu);
+  op.record(enc);
+  enc.submit();
+  const got = { inp: await readF32(gpu, t('inp')), out: await readF32(gpu, t('out')), mean: await readF32(gpu, t('mean')), rstd: await readF32(gpu, t('rstd')) };
+  arena.destroy();
+  const used = residual ? a.map((v, i) => v + b[i]!) : x.inp; // f32 add, as the GPU does
+  const want = layernormForward(f64(used), f64(x.weight), f64(x.bias), R, C, eps);
+  return { got, want, used };
+}
+
+async function backward(R: number, C: number, runs: number) {
+  const gpu = await testGpu();
+  const ctx = createOpContext(gpu);
+  const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]).add('act', 'dout', [R, C]);
+  plan.add('par', 'weight', [C]).add('grads', 'dinp', [R, C]).add('grads', 'dweight', [C]).add('grads', 'dbias', [C]);
+  for (const s of layernormBackwardScratch({ R, C })) plan.add('scratch', s.name, s.shape, s.dtype);
+  const arena = Arena.build(gpu, plan);
+  const x = inputs(R, C, 3);
+  // mean and rstd as the forward would leave them (f32), fed identically to GPU and reference.
+  const fw = layernormForward(f64(x.inp), f64(x.weight), f64(x.bias), R, C, 1e-5);
+  const mean = Float32Array.from(fw.mean);
+  const rstd = Float32Array.from(fw.rstd);
+  arena.write('inp', x.inp);
+  arena.write('weight', x.weight);
+  arena.write('mean', mean);
+  arena.write('rstd', rstd);
+  arena.write('dout', x.dout);
+  const t = (n: string) => arena.get(n);
+  const op = await prepareLayernormBackward(
+    ctx,
+    { inp: t('inp'), weight: t('weight'), mean: t('mean'), rstd: t('rstd'), dout: t('dout'), dinp: t('dinp'), dweight: t('dweight'), dbias: t('dbias'), scratch: layernormBackwardScratch({ R, C }).map((s) => t(s.name)) },
+    { R, C },
+  );
+  const enc = new StepEncoder(gpu);
+  arena.clearPool(enc.commandEncoder, 'grads');
+  arena.clearPool(enc.commandEncoder, 'scratch');
+  for (let i = 0; i < runs; i++) op.record(enc);
+  enc.submit();
+  const got = { dinp: await readF32(gpu, t('dinp')), dweight: await readF32(gpu, t('dweight')), dbias: await readF32(gpu, t('dbias')) };
+  arena.destroy();
+  const want = layernormBackward(f64(x.dout), f64(x.inp), f64(x.weight), f64(mean), f64(rstd), R, C);
+  return { got, want };
+}
+
+describe('layernorm forward (GPU vs float64)', () => {
+  it.each([
+    [37, 48, 1e-5],
+    [37, 48, 1e-12],
+    [5, 200, 1e-12], // C > WG and not a multiple of it
+    [256, 128, 1e-12], // bert-tiny rows of one sequence pair
+  ])('R=%i C=%i eps=%s', async (R, C, eps) => {
+    const { got, want } = await forward(R, C, eps, false);
+    const errs = [scaledMaxRelError(got.out, want.out), scaledMaxRelError(got.mean, want.mean), scaledMaxRelError(got.rstd, want.rstd)];
+    console.log(`layernorm fwd R=${R} C=${C} eps=${eps}: out ${errs[0]!.toExponential(2)} mean ${errs[1]!.toExponential(2)} rstd ${errs[2]!.toExponential(2)}`);
+    for (const e of errs) expect(e).toBeLessThan(1e-4);
+  });
+
+  it('fuses the residual add: stores inp = a + b exactly, then normalizes it', async () => {
+    const { got, want, used } = await forward(37, 48, 1e-12, true);
+    expect(got.inp).toEqual(used); // one f32 add per element, bit-exact
+    const err = scaledMaxRelError(got.out, want.out);
+    console.log(`layernorm fwd residual R=37 C=48: out ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(1e-4);
+    expect(scaledMaxRelError(got.rstd, want.rstd)).toBeLessThan(1e-4);
+  });
+});
+
+describe('layernorm backward (GPU vs float64)', () => {
+  it.each([
+    [37, 48],
+    [5, 200],
+    [256, 128],
+  ])('R=%i C=%i', async (R, C) => {
+    const { got, want } = await backward(R, C, 1);
+    const errs = [scaledMaxRelError(got.dinp, want.dinp), scaledMaxRelError(got.dweight, want.dweight), scaledMaxRelError(got.dbias, want.dbias)];
+    console.log(`layernorm bwd R=${R} C=${C}: dinp ${errs[0]!.toExponential(2)} dweight ${errs[1]!.toExponential(2)} dbias ${errs[2]!.toExponential(2)}`);
+    for (const e of errs) expect(e).toBeLessThan(1e-3);
+  });
+
+  it('accumulates: two runs add up to twice the gradient', async () => {
+    const { got, want } = await backward(37, 48, 2);
+    const two = (a: Float64Array) => a.map((v) => 2 * v);
+    const errs = [scaledMaxRelError(got.dinp, two(want.dinp)), scaledMaxRelError(got.dweight, two(want.dweight)), scaledMaxRelError(got.dbias, two(want.dbias))];
+    console.log(`layernorm bwd ×2: dinp ${errs[0]!.toExponential(2)} dweight ${errs[1]!.toExponential(2)} dbias ${errs[2]!.toExponential(2)}`);
+    for (const e of errs) expect(e).toBeLessThan(1e-3);
+  });
+
+  it('is bit-reproducible from zeroed grads', async () => {
+    const first = await backward(100, 48, 1);
+    const second = await backward(100, 48, 1);
+    expect(second.got.dinp).toEqual(first.got.dinp);
+    expect(second.got.dweight).toEqual(first.got.dweight);
+    expect(second.got.dbias).toEqual(first.got.dbias);
+  });
+});
