@@ -1,0 +1,69 @@
+// Launchers for shaders/crossentropy.wgsl: the MLM loss over the B·P prediction slots, its
+// gradient (written over the logits), and the 4-float metrics block the training loop reads back.
+// Not here: the decoder that produces the logits, gathering the rows, or averaging over steps.
+import type { TensorRange } from '../../gpu/arena.ts';
+import { bindGroup } from '../../gpu/pipelines.ts';
+import { shader } from '../../shaders/index.ts';
+import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+
+function expectNumel(op: string, r: TensorRange, want: number, what: string): void {
+  if (r.numel !== want) throw new Error(`${op}: ${r.name} has ${r.numel} elements, expected ${want} (${what})`);
+}
+
+const BINDINGS = ['storage', 'storage', 'storage', 'storage', 'uniform', 'storage'] as const;
+
+/**
+ * logits (M,V), targets (M) u32, weights (M) f32 (1 = a real prediction, 0 = padding slot) →
+ * losses (M) = −log softmax(logits)[target] (per row, unweighted), correct (M) f32 = 1 if
+ * argmax == target else 0 (ties: lowest index), and IN PLACE logits ← dlogits =
+ * (softmax − onehot(target))·weight/Σweights (the gradient of the weighted mean loss).
+ * Σweights is computed inside (deterministically). If Σweights = 0, dlogits = 0.
+ * One workgroup per row. Targets must be < V.
+ */
+export async function prepareCrossEntropy(
+  ctx: OpContext,
+  io: { logits: TensorRange; targets: TensorRange; weights: TensorRange; losses: TensorRange; correct: TensorRange },
+  shape: { M: number; V: number },
+  opts: { wg?: number } = {},
+): Promise<PreparedOp> {
+  const { M, V } = shape;
+  expectNumel('crossentropy', io.logits, M * V, 'logits (M,V)');
+  expectNumel('crossentropy', io.targets, M, 'targets (M)');
+  expectNumel('crossentropy', io.weights, M, 'weights (M)');
+  expectNumel('crossentropy', io.losses, M, 'losses (M)');
+  expectNumel('crossentropy', io.correct, M, 'correct (M)');
+  if (io.targets.dtype !== 'u32') throw new Error(`crossentropy: targets ${io.targets.name} must be u32`);
+  const wg = opts.wg ?? 256;
+  const kernel = await ctx.cache.kernel({ shader: shader('crossentropy.wgsl'), entry: 'crossentropy', bindings: BINDINGS, constants: { WG: wg } });
+  const params = ctx.uniforms.alloc(uniformBlock([['u32', M], ['u32', V]]), `crossentropy:${io.logits.name}`);
+  const group = bindGroup(ctx.gpu, kernel, [io.logits, io.weights, io.losses, io.correct, params, io.targets]);
+  const [gx, gy] = grid1d(M, ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  return { record: (enc) => enc.dispatch(kernel, group, gx, gy, 1, `crossentropy ${io.logits.name}`) };
+}
+
+/**
+ * metrics (4) f32 ← [ Σ w·loss / Σ w, Σ w·correct / Σ w, Σ w, 0 ] (single workgroup, fixed
+ * order; all zero when Σw = 0). This is what the loop reads back.
+ */
+export async function prepareMlmMetrics(
+  ctx: OpContext,
+  io: { losses: TensorRange; correct: TensorRange; weights: TensorRange; metrics: TensorRange },
+  shape: { M: number },
+  opts: { wg?: number } = {},
+): Promise<PreparedOp> {
+  const { M } = shape;
+  expectNumel('mlm metrics', io.losses, M, 'losses (M)');
+  expectNumel('mlm metrics', io.correct, M, 'correct (M)');
+  expectNumel('mlm metrics', io.weights, M, 'weights (M)');
+  expectNumel('mlm metrics', io.metrics, 4, 'metrics (4)');
+  const wg = opts.wg ?? 256;
+  const kernel = await ctx.cache.kernel({
+    shader: shader('crossentropy.wgsl'),
+    entry: 'mlm_metrics',
+    bindings: BINDINGS.slice(0, 5), // no targets
+    constants: { WG: wg },
+  });
+  const params = ctx.uniforms.alloc(uniformBlock([['u32', M], ['u32', 0]]), `mlm_metrics:${io.metrics.name}`);
+  const group = bindGroup(ctx.gpu, kernel, [io.metrics, io.weights, io.losses, io.correct, params]);
+  return { record: (enc) => enc.dispatch(kernel, group, 1, 1, 1, `mlm_metrics ${io.metrics.name}`) };
+}

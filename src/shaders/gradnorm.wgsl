@@ -1,0 +1,65 @@
+// Global gradient norm for clipping, over the whole grads pool in two deterministic passes:
+//   sumsq:           grads (N) → partials (G), partials[g] = Σ grads[i]² over workgroup g's grid-stride slice
+//   gradnorm_finish: partials (G) → gradnorm (4) = [‖g‖₂, clipScale, 0, 0],
+//                    clipScale = min(1, maxNorm / (‖g‖ + 1e-6)), or 1 when maxNorm ≤ 0 (no clipping)
+// Same shape as reduce.wgsl's sum (serial slice per thread, then a fixed tree), so the result does
+// not depend on scheduling. Not here: applying the scale (adamw.wgsl reads gradnorm[1]).
+
+struct Params {
+  n: u32,       // elements in `inp` for this pass: N for sumsq, G for gradnorm_finish
+  max_norm: f32,
+}
+
+@group(0) @binding(0) var<storage, read_write> inp: array<f32>;
+@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<uniform> p: Params;
+
+override WG: u32 = 256; // a power of two
+
+var<workgroup> partial: array<f32, WG>;
+
+fn tree(lid: u32, v: f32) -> f32 {
+  partial[lid] = v;
+  workgroupBarrier();
+  for (var half = WG / 2u; half > 0u; half /= 2u) {
+    if (lid < half) {
+      partial[lid] += partial[lid + half];
+    }
+    workgroupBarrier();
+  }
+  return partial[0];
+}
+
+@compute @workgroup_size(WG)
+fn sumsq(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  var acc = 0.0;
+  let stride = groups.x * WG;
+  for (var i = wid.x * WG + lid; i < p.n; i += stride) {
+    let g = inp[i];
+    acc += g * g;
+  }
+  let s = tree(lid, acc);
+  if (lid == 0u) {
+    out[wid.x] = s;
+  }
+}
+
+@compute @workgroup_size(WG)
+fn gradnorm_finish(@builtin(local_invocation_index) lid: u32) {
+  var acc = 0.0;
+  for (var i = lid; i < p.n; i += WG) {
+    acc += inp[i];
+  }
+  let s = tree(lid, acc);
+  if (lid == 0u) {
+    let norm = sqrt(s);
+    var scale = 1.0;
+    if (p.max_norm > 0.0) {
+      scale = min(1.0, p.max_norm / (norm + 1e-6));
+    }
+    out[0] = norm;
+    out[1] = scale;
+    out[2] = 0.0;
+    out[3] = 0.0;
+  }
+}
