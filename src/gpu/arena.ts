@@ -44,9 +44,17 @@ export class ArenaPlan {
     this.tensors.push({ name, pool, shape: [...shape], dtype });
     return this;
   }
-}
 
-const STORAGE_USAGE = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+  /** Elements a pool will span once laid out with `align`-byte offsets (what poolRange binds). */
+  poolElements(pool: string, align: number): number {
+    let bytes = 0;
+    for (const t of this.tensors) {
+      if (t.pool !== pool) continue;
+      bytes = Math.ceil(bytes / align) * align + numelOf(t.shape) * 4;
+    }
+    return Math.ceil(bytes / 4);
+  }
+}
 
 export interface PoolInfo {
   pool: string;
@@ -103,7 +111,8 @@ export class Arena {
         return device.createBuffer({
           label: `${label}.${pool}${p.sizes.length > 1 ? `#${i}` : ''}`,
           size: Math.max(4, Math.ceil(size / 4) * 4),
-          usage: STORAGE_USAGE,
+          // Read at call time, not module load: plans are also built in Node, without WebGPU.
+          usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
         });
       });
       for (const s of p.slots) {

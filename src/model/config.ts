@@ -1,0 +1,195 @@
+// One typed config for a run (model shape + training hyperparameters + data), its presets, and
+// its validation. Every number the engine uses comes from here: no literals in kernels or loops.
+// Validation returns every problem with the field name and valid range, for the CLI, the setup
+// panel and URL parsing alike.
+
+export type DataSource = 'brown' | 'synthetic-successor' | 'synthetic-copy';
+export type TokenizerKind = 'wordpiece' | 'char';
+export type LrDecay = 'linear' | 'cosine' | 'constant';
+
+export interface ModelConfig {
+  /** Layers. */
+  L: number;
+  /** Hidden size. */
+  C: number;
+  /** Attention heads; head size HS = C / NH. */
+  NH: number;
+  /** Feed-forward hidden size. */
+  FFN: number;
+  /** Sequence length (and number of learned positions). */
+  T: number;
+  layerNormEps: number;
+  /** Std of the normal init of weights and embeddings (Hugging Face initializer_range). */
+  initStd: number;
+}
+
+export interface TrainConfig {
+  batch: number;
+  steps: number;
+  seed: number;
+  lr: number;
+  warmupSteps: number;
+  decay: LrDecay;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  adamEps: number;
+  /** Global grad-norm clip; 0 disables clipping. */
+  maxGradNorm: number;
+  maskRate: number;
+  maskProb: number;
+  randomProb: number;
+  /** Eval loss/accuracy on the held-out split every this many steps (0: only at the end). */
+  evalEvery: number;
+  evalBatches: number;
+  /** Metrics are read back every this many steps (readback never stalls the GPU). */
+  logEvery: number;
+}
+
+export interface DataConfig {
+  source: DataSource;
+  tokenizer: TokenizerKind;
+  /** WordPiece vocabulary size to learn (ignored by char and synthetic data). */
+  vocabSize: number;
+}
+
+export interface RunConfig {
+  preset: string;
+  model: ModelConfig;
+  train: TrainConfig;
+  data: DataConfig;
+}
+
+const DEFAULT_TRAIN: TrainConfig = {
+  batch: 32,
+  steps: 2000,
+  seed: 1,
+  lr: 1e-3,
+  warmupSteps: 100,
+  decay: 'linear',
+  weightDecay: 0.01,
+  beta1: 0.9,
+  beta2: 0.999,
+  adamEps: 1e-6,
+  maxGradNorm: 1.0,
+  maskRate: 0.15,
+  maskProb: 0.8,
+  randomProb: 0.1,
+  evalEvery: 200,
+  evalBatches: 8,
+  logEvery: 10,
+};
+
+export interface Preset {
+  id: string;
+  name: string;
+  description: string;
+  config: RunConfig;
+}
+
+export const PRESETS: Preset[] = [
+  {
+    id: 'bert-micro',
+    name: 'BERT micro',
+    description: '2 layers, hidden 32, 2 heads, sequences of 32: trains in seconds even on a CPU adapter; for tests and demos.',
+    config: {
+      preset: 'bert-micro',
+      model: { L: 2, C: 32, NH: 2, FFN: 64, T: 32, layerNormEps: 1e-12, initStd: 0.02 },
+      train: { ...DEFAULT_TRAIN, batch: 16, steps: 300, lr: 3e-3, warmupSteps: 20, evalEvery: 50, evalBatches: 4, logEvery: 5 },
+      data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
+    },
+  },
+  {
+    id: 'bert-tiny',
+    name: 'BERT tiny',
+    description: 'The Google BERT-Tiny shape (2 layers, hidden 128, 2 heads, FFN 512), sequences of 128, on the Brown corpus.',
+    config: {
+      preset: 'bert-tiny',
+      model: { L: 2, C: 128, NH: 2, FFN: 512, T: 128, layerNormEps: 1e-12, initStd: 0.02 },
+      train: { ...DEFAULT_TRAIN },
+      data: { source: 'brown', tokenizer: 'wordpiece', vocabSize: 4096 },
+    },
+  },
+];
+
+export function presetById(id: string): Preset | undefined {
+  return PRESETS.find((p) => p.id === id);
+}
+
+/** A deep copy of a preset's config, so callers can change it freely. */
+export function presetConfig(id: string): RunConfig {
+  const p = presetById(id);
+  if (!p) throw new Error(`Unknown preset "${id}". Presets: ${PRESETS.map((x) => x.id).join(', ')}.`);
+  return structuredClone(p.config);
+}
+
+/** Prediction slots per sequence: the spec's budget round(T·rate) plus one (T=128 → 20). */
+export function maxPredictions(model: ModelConfig, train: TrainConfig): number {
+  return Math.min(model.T, Math.max(1, Math.round(model.T * train.maskRate)) + 1);
+}
+
+export interface ConfigProblem {
+  field: string;
+  message: string;
+}
+
+type Range = [field: string, value: number, min: number, max: number, integer: boolean];
+
+/** Every problem with the config, each naming the field and its valid range. Empty = valid. */
+export function validateConfig(c: RunConfig): ConfigProblem[] {
+  const m = c.model;
+  const t = c.train;
+  const ranges: Range[] = [
+    ['model.L', m.L, 1, 24, true],
+    ['model.C', m.C, 8, 1024, true],
+    ['model.NH', m.NH, 1, 32, true],
+    ['model.FFN', m.FFN, 8, 8192, true],
+    ['model.T', m.T, 4, 512, true],
+    ['model.layerNormEps', m.layerNormEps, 0, 1e-2, false],
+    ['model.initStd', m.initStd, 1e-4, 1, false],
+    ['train.batch', t.batch, 1, 1024, true],
+    ['train.steps', t.steps, 1, 10_000_000, true],
+    ['train.seed', t.seed, 0, 2 ** 32 - 1, true],
+    ['train.lr', t.lr, 1e-7, 1, false],
+    ['train.warmupSteps', t.warmupSteps, 0, 10_000_000, true],
+    ['train.weightDecay', t.weightDecay, 0, 1, false],
+    ['train.beta1', t.beta1, 0, 0.9999, false],
+    ['train.beta2', t.beta2, 0, 0.99999, false],
+    ['train.adamEps', t.adamEps, 1e-12, 1e-2, false],
+    ['train.maxGradNorm', t.maxGradNorm, 0, 1e6, false],
+    ['train.maskRate', t.maskRate, 0.05, 0.8, false],
+    ['train.maskProb', t.maskProb, 0, 1, false],
+    ['train.randomProb', t.randomProb, 0, 1, false],
+    ['train.evalEvery', t.evalEvery, 0, 10_000_000, true],
+    ['train.evalBatches', t.evalBatches, 1, 1000, true],
+    ['train.logEvery', t.logEvery, 1, 100_000, true],
+    ['data.vocabSize', c.data.vocabSize, 256, 32768, true],
+  ];
+  const problems: ConfigProblem[] = [];
+  for (const [field, v, min, max, integer] of ranges) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+      problems.push({ field, message: `${field} must be ${integer ? 'a whole number' : 'a number'} from ${min} to ${max} (got ${String(v)}).` });
+    }
+  }
+  if (Number.isInteger(m.C) && Number.isInteger(m.NH) && m.NH > 0 && m.C % m.NH !== 0) {
+    problems.push({ field: 'model.NH', message: `model.C (${m.C}) must be divisible by model.NH (${m.NH}): each head gets C/NH channels.` });
+  }
+  if (t.maskProb + t.randomProb > 1 + 1e-9) {
+    problems.push({ field: 'train.randomProb', message: `train.maskProb + train.randomProb must be at most 1 (got ${t.maskProb} + ${t.randomProb}); the rest is "keep".` });
+  }
+  const enums: [string, string, readonly string[]][] = [
+    ['train.decay', t.decay, ['linear', 'cosine', 'constant']],
+    ['data.source', c.data.source, ['brown', 'synthetic-successor', 'synthetic-copy']],
+    ['data.tokenizer', c.data.tokenizer, ['wordpiece', 'char']],
+  ];
+  for (const [field, v, allowed] of enums) {
+    if (!allowed.includes(v)) problems.push({ field, message: `${field} must be one of ${allowed.join(', ')} (got "${v}").` });
+  }
+  return problems;
+}
+
+/** Throws one Error listing every problem; for callers that cannot go on with a bad config. */
+export function assertValidConfig(c: RunConfig): void {
+  const problems = validateConfig(c);
+  if (problems.length) throw new Error(`Invalid configuration:\n${problems.map((p) => `  - ${p.message}`).join('\n')}`);
+}
