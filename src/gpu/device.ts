@@ -48,12 +48,26 @@ export interface GpuStats {
   mapAsyncCalls: number;
 }
 
+/**
+ * Which kernel variants suit this adapter. 'gpu': tiled kernels with workgroup memory and
+ * barriers (the default on real GPUs). 'cpu': a CPU implementation of WebGPU (SwiftShader),
+ * where each barrier in a large workgroup costs a context switch per invocation, so launchers
+ * prefer barrier-free and right-sized variants. Both variants are tested against references.
+ */
+export type KernelProfile = 'gpu' | 'cpu';
+
+export function defaultProfile(report: Pick<AdapterReport, 'isFallbackAdapter' | 'architecture'>): KernelProfile {
+  return report.isFallbackAdapter || report.architecture === 'swiftshader' ? 'cpu' : 'gpu';
+}
+
 export interface GpuInitOptions {
   /** navigator.gpu by default; Node passes Dawn's GPU object. */
   gpu?: GPU;
   powerPreference?: GPUPowerPreference;
   /** Called for device loss and uncaptured errors (validation, out-of-memory). */
   onError?: (e: GpuErrorInfo) => void;
+  /** Kernel variants to prefer; by default chosen from the adapter (defaultProfile). */
+  profile?: KernelProfile;
 }
 
 /** One GPUDevice plus what we learned about it. Owned by the worker (or a test page). */
@@ -71,11 +85,16 @@ export class Gpu {
   private listeners = new Set<(e: GpuErrorInfo) => void>();
   /** Set once the device is lost; later work is refused with this error. */
   lost: GpuErrorInfo | null = null;
+  /** Read by launchers when an op is prepared; tests may switch it to check both variants. */
+  profile: KernelProfile;
 
   constructor(
     readonly device: GPUDevice,
     readonly report: AdapterReport,
-  ) {}
+    profile?: KernelProfile,
+  ) {
+    this.profile = profile ?? defaultProfile(report);
+  }
 
   get hasTimestamps(): boolean {
     return this.device.features.has('timestamp-query');
@@ -145,7 +164,7 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<Gpu> {
     deviceFeatures: [...device.features].map(String).sort(),
     limits,
   };
-  const g = new Gpu(device, report);
+  const g = new Gpu(device, report, opts.profile);
   if (opts.onError) g.onError(opts.onError);
 
   void device.lost.then((info) => {

@@ -4,7 +4,7 @@
 // Not here: the budget formula itself, tokenization, or other masking strategies.
 import type { TensorRange } from '../gpu/arena.ts';
 import { bindGroup } from '../gpu/pipelines.ts';
-import { grid1d, type OpContext, type PreparedOp } from '../model/ops/context.ts';
+import { fitWorkgroup, grid1d, type OpContext, type PreparedOp } from '../model/ops/context.ts';
 import { shader } from '../shaders/index.ts';
 import { corruptionThresholds, maskBudget, MASKING_MAX_T, validateMasking, type RandomMaskingConfig } from './reference.ts';
 
@@ -40,7 +40,8 @@ export async function prepareRandomMasking(
     shader: shader('masking.wgsl'),
     entry: 'random_masking',
     bindings: ['storage', 'storage', 'storage', 'storage', 'storage', 'storage', 'uniform', 'uniform'],
-    constants: { WG: opts.wg ?? 128 },
+    // Threads stride over positions; T threads (as a power of two) leave none idle.
+    constants: { WG: opts.wg ?? fitWorkgroup(shape.T, 16, 128) },
   });
   const thr = corruptionThresholds(cfg);
   const block = (step: number) =>

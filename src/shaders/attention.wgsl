@@ -6,7 +6,8 @@
 //   attention_apply:   y (=|+=) scale · W·X per (b, h), W = probs or dscores (or their transpose):
 //                      forward out = P·V; backward dQ = dS·K/√HS, dK = dSᵀ·Q/√HS, dV = Pᵀ·dO
 //   attention_dscores: dout, V, probs → dscores = P ⊙ (dO·Vᵀ − rowsum(dO·Vᵀ ⊙ P))
-//   attention_forward_simple: one thread per query row, no tiling; the reference for the above.
+// attention_simple.wgsl has the untiled, barrier-free forward and backward (the reference for
+// these kernels, and the 'cpu' kernel profile's choice).
 // Tiled kernels: one workgroup of BQ×BK threads per (b, h, BQ rows); thread (ty, tx) owns row ty
 // and the columns ≡ tx (mod BK), so every sum has a fixed order (bit-reproducible). Tiles live in
 // workgroup memory with row stride HS + 1 (no bank conflicts when threads walk different rows).
@@ -28,13 +29,12 @@ struct Params {
 }
 
 @group(0) @binding(0) var<uniform> p: Params;
-// attention_scores (0–3) and attention_forward_simple (0–4).
+// attention_scores (0–3).
 @group(0) @binding(1) var<storage, read_write> qkv: array<f32>;
 @group(0) @binding(2) var<storage, read_write> mask: array<u32>;
 @group(0) @binding(3) var<storage, read_write> probs: array<f32>;
-@group(0) @binding(4) var<storage, read_write> out: array<f32>;
 // attention_dscores: qkv (1) and probs (3) as above. Entry points that never meet may share a
-// binding number, so these alias the slots of mask and out.
+// binding number, so these alias the slot of mask and take slot 4.
 @group(0) @binding(2) var<storage, read_write> dout: array<f32>;
 @group(0) @binding(4) var<storage, read_write> dscores: array<f32>;
 // attention_apply: w (B,NH,T,T), x and y as strided (B,T,·) row arrays.
@@ -261,51 +261,5 @@ fn attention_dscores(@builtin(local_invocation_index) lid: u32, @builtin(workgro
     for (var j = tx; j < p.T; j += BK) {
       dscores[row + j] = probs[row + j] * (dscores[row + j] - D);
     }
-  }
-}
-
-// The untiled forward (scores, softmax, P·V), one thread per (b, h, i): slow, obviously right.
-@compute @workgroup_size(64)
-fn attention_forward_simple(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
-  let n = gid.x + gid.y * groups.x * 64u;
-  if (n >= p.B * p.NH * p.T) {
-    return;
-  }
-  let T = p.T;
-  let i = n % T;
-  let b = n / T / p.NH;
-  let h = (n / T) % p.NH;
-  let row = n * T;
-  var m = NEG;
-  for (var j = 0u; j < T; j++) {
-    var s = 0.0;
-    for (var d = 0u; d < HS; d++) {
-      s += qkv[qkv_at(b, i, 0u, h, d)] * qkv[qkv_at(b, j, 1u, h, d)];
-    }
-    s *= p.scale;
-    probs[row + j] = s;
-    if (mask[b * T + j] != 0u) {
-      m = max(m, s);
-    }
-  }
-  var l = 0.0;
-  for (var j = 0u; j < T; j++) {
-    var e = 0.0;
-    if (mask[b * T + j] != 0u) {
-      e = exp(probs[row + j] - m);
-    }
-    probs[row + j] = e;
-    l += e;
-  }
-  let inv = select(0.0, 1.0 / l, l > 0.0);
-  for (var j = 0u; j < T; j++) {
-    probs[row + j] *= inv;
-  }
-  for (var d = 0u; d < HS; d++) {
-    var a = 0.0;
-    for (var j = 0u; j < T; j++) {
-      a += probs[row + j] * qkv[qkv_at(b, j, 2u, h, d)];
-    }
-    out[(b * T + i) * p.C + h * HS + d] = a;
   }
 }

@@ -36,7 +36,10 @@ export async function prepareGradNorm(
   if (g > ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`gradnorm: ${g} partials exceed the workgroup limit`);
   if (!Number.isFinite(opts.maxNorm)) throw new Error(`gradnorm: maxNorm must be a finite number (≤ 0 disables clipping), got ${opts.maxNorm}`);
   const cache = ctx.cache;
-  const spec = { shader: shader('gradnorm.wgsl'), bindings: ['storage', 'storage', 'uniform'] as const, constants: { WG } };
+  // Any workgroup size works with any partial count (grid-stride loops); a CPU adapter prefers
+  // short barrier trees.
+  const wg = ctx.gpu.profile === 'cpu' ? 64 : WG;
+  const spec = { shader: shader('gradnorm.wgsl'), bindings: ['storage', 'storage', 'uniform'] as const, constants: { WG: wg } };
   const first = await cache.kernel({ ...spec, entry: 'sumsq' });
   const second = await cache.kernel({ ...spec, entry: 'gradnorm_finish' });
   const u1 = ctx.uniforms.alloc(uniformBlock([['u32', shape.N], ['f32', opts.maxNorm]]), `sumsq:${io.grads.name}`);

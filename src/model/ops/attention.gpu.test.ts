@@ -1,6 +1,7 @@
-// Attention on the GPU vs the float64 reference: padding masks of different lengths per sequence,
-// head sizes that are not tile multiples, the untiled reference kernel, and the backward with
-// accumulation, exact zeros for padding keys and bit-reproducibility.
+// Attention on the GPU vs the float64 reference, for both kernel variants ('tiled' and the
+// barrier-free 'simple'): padding masks of different lengths per sequence, head sizes that are not
+// tile multiples, and the backward with accumulation, exact zeros for padding keys and
+// bit-reproducibility. Also prints tiled-vs-simple timings at the CI model's shape (no assertion).
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
 import { StepEncoder } from '../../gpu/encoder.ts';
@@ -9,8 +10,10 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { attentionBackward, attentionForward } from '../../reference/attention.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
-import { createOpContext } from './context.ts';
-import { attentionBackwardScratch, prepareAttentionBackward, prepareAttentionForward, type AttentionOpts, type AttentionShape } from './attention.ts';
+import { createOpContext, type PreparedOp } from './context.ts';
+import { attentionBackwardScratch, prepareAttentionBackward, prepareAttentionForward, type AttentionOpts, type AttentionShape, type AttentionVariant } from './attention.ts';
+
+const variants: AttentionVariant[] = ['tiled', 'simple'];
 
 type Case = AttentionShape & { lengths: number[] };
 
@@ -101,15 +104,21 @@ const cases: [string, Case][] = [
   ['HS=128 B=1 T=20 C=256 NH=2', { B: 1, T: 20, C: 256, NH: 2, lengths: [17] }],
 ];
 
+/** Number of non-zero dK, dV entries of padding keys (must be 0). */
+function paddingKeyGrads(dqkv: Float32Array, mask: Uint32Array, { B, T, C }: Case): number {
+  let nonzero = 0;
+  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (!mask[b * T + t]) for (let c = C; c < 3 * C; c++) nonzero += dqkv[(b * T + t) * 3 * C + c] !== 0 ? 1 : 0;
+  return nonzero;
+}
+
 describe('attention forward (GPU vs float64)', () => {
   it.each(cases)('%s', async (_, cs) => {
-    // The untiled reference kernel only on the small shapes: SwiftShader is slow.
-    for (const simple of cs.T <= 32 ? [false, true] : [false]) {
-      const { got, want, mask, qkv } = await run(cs, { simple });
+    for (const variant of variants) {
+      const { got, want, mask, qkv } = await run(cs, { variant });
       const pErr = scaledMaxRelError(got.probs, want.probs);
       const oErr = outOperandError(got.out, want.out, want.probs, qkv, cs);
       const oScaled = scaledMaxRelError(got.out, want.out);
-      console.log(`attention fwd ${simple ? 'simple' : 'tiled'} ${JSON.stringify(cs)}: probs ${pErr.toExponential(2)} out/operands ${oErr.toExponential(2)} (out scaled ${oScaled.toExponential(2)})`);
+      console.log(`attention fwd ${variant} ${JSON.stringify(cs)}: probs ${pErr.toExponential(2)} out/operands ${oErr.toExponential(2)} (out scaled ${oScaled.toExponential(2)})`);
       expect(pErr).toBeLessThan(1e-4);
       expect(oErr).toBeLessThan(1e-5);
       expect(oScaled).toBeLessThan(1e-3); // coarse: the cancellation above costs about one decimal
@@ -117,42 +126,123 @@ describe('attention forward (GPU vs float64)', () => {
     }
   });
 
-  it('handles tiles that do not divide T, and a sequence with no real token', async () => {
+  it.each([
+    ['tiled bq=4 bk=8', { variant: 'tiled', bq: 4, bk: 8 }],
+    ['simple', { variant: 'simple' }],
+  ] as [string, AttentionOpts][])('%s: tiles that do not divide T, a sequence with no real token, forward and backward', async (_, opts) => {
     const cs = { B: 3, T: 13, C: 24, NH: 2, lengths: [5, 0, 13] };
-    const { got, want, qkv } = await run(cs, { bq: 4, bk: 8 });
-    expect(scaledMaxRelError(got.probs, want.probs)).toBeLessThan(1e-4);
-    expect(outOperandError(got.out, want.out, want.probs, qkv, cs)).toBeLessThan(1e-5);
+    const { got, want, qkv, mask } = await run(cs, { ...opts, backwardRuns: 1 });
+    const errs = [scaledMaxRelError(got.probs, want.probs), outOperandError(got.out, want.out, want.probs, qkv, cs), scaledMaxRelError(got.dqkv, want.dqkv!)];
+    console.log(`attention ${JSON.stringify(opts)} lengths [5,0,13]: probs ${errs[0]!.toExponential(2)} out/operands ${errs[1]!.toExponential(2)} dqkv ${errs[2]!.toExponential(2)}`);
+    expect(errs[0]).toBeLessThan(1e-4);
+    expect(errs[1]).toBeLessThan(1e-5);
+    expect(errs[2]).toBeLessThan(1e-3);
     const empty = got.probs.subarray(cs.NH * cs.T * cs.T, 2 * cs.NH * cs.T * cs.T);
     expect(empty.every((v) => v === 0)).toBe(true); // all-padding sequence: zeros, not NaN
+    const emptyGrads = got.dqkv.subarray(cs.T * 3 * cs.C, 2 * cs.T * 3 * cs.C);
+    expect(emptyGrads.every((v) => v === 0)).toBe(true);
+    expect(paddingKeyGrads(got.dqkv, mask, cs)).toBe(0);
+  });
+
+  it('picks the variant from gpu.profile unless told', async () => {
+    const gpu = await testGpu();
+    const ctx = createOpContext(gpu);
+    const { B, T, C, NH } = cases[0]![1];
+    const arena = Arena.build(gpu, new ArenaPlan().add('act', 'qkv', [B, T, 3 * C]).add('act', 'mask', [B, T], 'u32').add('act', 'probs', [B, NH, T, T]).add('act', 'out', [B, T, C]));
+    const io = { qkv: arena.get('qkv'), mask: arena.get('mask'), probs: arena.get('probs'), out: arena.get('out') };
+    const saved = gpu.profile;
+    try {
+      const picked: string[] = [];
+      for (const profile of ['gpu', 'cpu'] as const) {
+        gpu.profile = profile;
+        picked.push((await prepareAttentionForward(ctx, io, { B, T, C, NH })).variant);
+      }
+      expect(picked).toEqual(['tiled', 'simple']);
+      expect((await prepareAttentionForward(ctx, io, { B, T, C, NH }, { variant: 'tiled' })).variant).toBe('tiled');
+      expect((await prepareAttentionForward(ctx, io, { B, T, C, NH }, { simple: true })).variant).toBe('simple');
+    } finally {
+      gpu.profile = saved;
+      arena.destroy();
+    }
   });
 });
 
 describe('attention backward (GPU vs float64)', () => {
   it.each(cases)('%s', async (_, cs) => {
-    const { got, want, mask } = await run(cs, { backwardRuns: 1 });
-    const err = scaledMaxRelError(got.dqkv, want.dqkv!);
-    console.log(`attention bwd ${JSON.stringify(cs)}: dqkv ${err.toExponential(2)}`);
-    expect(err).toBeLessThan(1e-3);
-    // Padding keys get exactly zero dK and dV.
-    const { B, T, C } = cs;
-    let nonzero = 0;
-    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) if (!mask[b * T + t]) for (let c = C; c < 3 * C; c++) nonzero += got.dqkv[(b * T + t) * 3 * C + c] !== 0 ? 1 : 0;
-    expect(nonzero).toBe(0);
+    for (const variant of variants) {
+      const { got, want, mask } = await run(cs, { variant, backwardRuns: 1 });
+      const err = scaledMaxRelError(got.dqkv, want.dqkv!);
+      console.log(`attention bwd ${variant} ${JSON.stringify(cs)}: dqkv ${err.toExponential(2)}`);
+      expect(err).toBeLessThan(1e-3);
+      expect(paddingKeyGrads(got.dqkv, mask, cs)).toBe(0); // padding keys: exactly zero dK and dV
+    }
   });
 
-  it('accumulates (two runs add up to twice the gradient) with small tiles', async () => {
+  it.each([
+    ['tiled bq=4 bk=8', { variant: 'tiled', bq: 4, bk: 8 }],
+    ['simple', { variant: 'simple' }],
+  ] as [string, AttentionOpts][])('%s: accumulates (two runs add up to twice the gradient)', async (_, opts) => {
     const cs = cases[0]![1];
-    const { got, want } = await run(cs, { backwardRuns: 2, bq: 4, bk: 8 });
+    const { got, want } = await run(cs, { ...opts, backwardRuns: 2 });
     const err = scaledMaxRelError(got.dqkv, want.dqkv!.map((v) => 2 * v));
-    console.log(`attention bwd ×2 bq=4 bk=8: dqkv ${err.toExponential(2)}`);
+    console.log(`attention bwd ×2 ${JSON.stringify(opts)}: dqkv ${err.toExponential(2)}`);
     expect(err).toBeLessThan(1e-3);
   });
 
-  it('is bit-reproducible', async () => {
+  it.each(variants)('%s is bit-reproducible', async (variant) => {
     const cs = cases[1]![1];
-    const a = await run(cs, { backwardRuns: 1 });
-    const b = await run(cs, { backwardRuns: 1 });
+    const a = await run(cs, { variant, backwardRuns: 1 });
+    const b = await run(cs, { variant, backwardRuns: 1 });
     expect(b.got.dqkv).toEqual(a.got.dqkv);
     expect(b.got.probs).toEqual(a.got.probs);
+    expect(b.got.out).toEqual(a.got.out);
+  });
+});
+
+/**
+ * Wall time per run of `op`: `reps` runs recorded into one submission (as a training step records
+ * every op into one), so the fixed cost of a submit and its wait is shared; after one warm-up run.
+ */
+async function msPerRun(op: PreparedOp, reps: number): Promise<number> {
+  const gpu = await testGpu();
+  const submit = async (n: number) => {
+    const enc = new StepEncoder(gpu);
+    for (let k = 0; k < n; k++) op.record(enc);
+    await enc.submit().done();
+  };
+  await submit(1);
+  const t0 = performance.now();
+  await submit(reps);
+  return (performance.now() - t0) / reps;
+}
+
+describe('attention timing (printed only)', () => {
+  it('tiled vs simple at the CI shape B=32 T=16 C=32 NH=2', async () => {
+    const cs: Case = { B: 32, T: 16, C: 32, NH: 2, lengths: Array.from({ length: 32 }, (_, b) => 8 + (b % 9)) };
+    const { B, T, C, NH } = cs;
+    const gpu = await testGpu();
+    const ctx = createOpContext(gpu);
+    const plan = new ArenaPlan().add('act', 'qkv', [B, T, 3 * C]).add('act', 'mask', [B, T], 'u32').add('act', 'probs', [B, NH, T, T]).add('act', 'out', [B, T, C]);
+    plan.add('act', 'dout', [B, T, C]).add('grads', 'dqkv', [B, T, 3 * C]);
+    for (const s of attentionBackwardScratch(cs)) plan.add('scratch', s.name, s.shape, s.dtype);
+    const arena = Arena.build(gpu, plan);
+    const x = inputs(cs);
+    arena.write('qkv', x.qkv);
+    arena.write('mask', x.mask);
+    arena.write('dout', x.dout);
+    const t = (n: string) => arena.get(n);
+    const line: string[] = [];
+    for (const variant of variants) {
+      const fwd = await prepareAttentionForward(ctx, { qkv: t('qkv'), mask: t('mask'), probs: t('probs'), out: t('out') }, cs, { variant });
+      const bwd = await prepareAttentionBackward(
+        ctx,
+        { qkv: t('qkv'), mask: t('mask'), probs: t('probs'), dout: t('dout'), dqkv: t('dqkv'), scratch: attentionBackwardScratch(cs).map((s) => t(s.name)) },
+        cs,
+        { variant },
+      );
+      line.push(`${variant}: forward ${(await msPerRun(fwd, 5)).toFixed(2)} ms, backward ${(await msPerRun(bwd, 5)).toFixed(2)} ms`);
+    }
+    arena.destroy();
+    console.log(`attention timing B=${B} T=${T} C=${C} NH=${NH} on ${gpu.report.architecture || gpu.report.vendor}: ${line.join('; ')}`);
   });
 });

@@ -1,15 +1,32 @@
-// Launchers for shaders/attention.wgsl: bidirectional multi-head self-attention with a key
-// padding mask. Forward: scores+softmax → probs (kept: the UI shows them, the backward uses
-// them), then out = probs·V. Backward: dscores, then dQ, dK, dV as three W·X products.
+// Launchers for shaders/attention.wgsl (tiled) and shaders/attention_simple.wgsl (barrier-free):
+// bidirectional multi-head self-attention with a key padding mask. Forward: scores+softmax →
+// probs (kept: the UI shows them, the backward uses them), then out = probs·V. Backward: dscores,
+// then dQ, dK, dV. The variant is picked when the op is prepared, by the adapter's kernel profile
+// (src/gpu/device.ts): 'tiled' on real GPUs, 'simple' on CPU implementations of WebGPU.
 // Not here: the QKV and output projections (matmul ops), dropout, causal masking.
 import type { DType, TensorRange } from '../../gpu/arena.ts';
-import { bindGroup, type Kernel } from '../../gpu/pipelines.ts';
+import { bindGroup, type BufferRange, type Kernel } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
 import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
 
 export type AttentionShape = { B: number; T: number; C: number; NH: number };
-/** bq: rows per workgroup; bk: keys per tile (power of two); simple: the untiled reference kernel. */
-export type AttentionOpts = { bq?: number; bk?: number; simple?: boolean };
+/**
+ * 'tiled': workgroup tiles and barriers (attention.wgsl), for GPUs. 'simple': one thread per query
+ * (and per key in the backward), no barriers (attention_simple.wgsl): on SwiftShader each barrier
+ * costs a context switch per invocation, so this is ~15× faster there at the CI shapes.
+ */
+export type AttentionVariant = 'tiled' | 'simple';
+/**
+ * bq: rows per workgroup; bk: keys per tile (power of two) — both 'tiled' only. variant: by
+ * default 'simple' when ctx.gpu.profile is 'cpu', else 'tiled'. simple: true is the older
+ * spelling of variant: 'simple'.
+ */
+export type AttentionOpts = { bq?: number; bk?: number; variant?: AttentionVariant; simple?: boolean };
+export type PreparedAttention = PreparedOp & { variant: AttentionVariant };
+
+function pickVariant(ctx: OpContext, opts: AttentionOpts): AttentionVariant {
+  return opts.variant ?? (opts.simple ? 'simple' : ctx.gpu.profile === 'cpu' ? 'simple' : 'tiled');
+}
 
 function check(op: string, name: string, r: TensorRange, numel: number, dtype: DType = 'f32'): void {
   if (r.numel !== numel) throw new Error(`${op}: ${name} (${r.name}) has ${r.numel} elements, expected ${numel}`);
@@ -78,8 +95,21 @@ async function step(ctx: OpContext, entry: string, consts: { HS: number; BQ: num
   return { kernel, group, x, y, label };
 }
 
-function recordAll(steps: Step[]): PreparedOp {
-  return { record: (enc) => steps.forEach((s) => enc.dispatch(s.kernel, s.group, s.x, s.y, 1, s.label)) };
+/** One dispatch of attention_simple.wgsl's `entry`: one thread per (b, h, t), 64 per workgroup. */
+async function simpleStep(ctx: OpContext, entry: string, shape: AttentionShape, uni: BufferRange, ranges: TensorRange[], label: string): Promise<Step> {
+  const kernel = await ctx.cache.kernel({
+    shader: shader('attention_simple.wgsl'),
+    entry,
+    bindings: ['uniform', ...ranges.map(() => 'storage' as const)],
+    constants: { HS: shape.C / shape.NH },
+  });
+  const group = bindGroup(ctx.gpu, kernel, [uni, ...ranges]);
+  const [x, y] = grid1d(Math.ceil((shape.B * shape.NH * shape.T) / 64), ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  return { kernel, group, x, y, label };
+}
+
+function recordAll(variant: AttentionVariant, steps: Step[]): PreparedAttention {
+  return { variant, record: (enc) => steps.forEach((s) => enc.dispatch(s.kernel, s.group, s.x, s.y, 1, s.label)) };
 }
 
 /**
@@ -91,7 +121,7 @@ export async function prepareAttentionForward(
   io: { qkv: TensorRange; mask: TensorRange; probs: TensorRange; out: TensorRange },
   shape: AttentionShape,
   opts: AttentionOpts = {},
-): Promise<PreparedOp> {
+): Promise<PreparedAttention> {
   const op = 'attention forward';
   const { B, T, C, NH } = shape;
   const HS = headSize(op, shape);
@@ -100,20 +130,20 @@ export async function prepareAttentionForward(
   check(op, 'probs', io.probs, B * NH * T * T);
   check(op, 'out', io.out, B * T * C);
   const scale = 1 / Math.sqrt(HS);
-  if (opts.simple) {
-    const s = await step(ctx, 'attention_forward_simple', { HS, BQ: 16, BK: 16 }, shape, uniforms(shape, 1, { scale }), [io.qkv, io.mask, io.probs, io.out], `attention-simple ${io.out.name}`);
-    [s.x, s.y] = grid1d(Math.ceil((B * NH * T) / 64), ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
-    return recordAll([s]);
+  const variant = pickVariant(ctx, opts);
+  if (variant === 'simple') {
+    const uni = ctx.uniforms.alloc(uniforms(shape, 1, { scale }), `attention-simple ${io.out.name}`);
+    return recordAll(variant, [await simpleStep(ctx, 'attention_forward_simple', shape, uni, [io.qkv, io.mask, io.probs, io.out], `attention-simple ${io.out.name}`)]);
   }
   const consts = { HS, ...pickTiles(ctx, op, HS, opts) };
-  return recordAll([
+  return recordAll(variant, [
     await step(ctx, 'attention_scores', consts, shape, uniforms(shape, consts.BQ, { scale }), [io.qkv, io.mask, io.probs], `attention-scores ${io.probs.name}`),
     // out = P·V: V rows are qkv's channels [2C, 3C).
     await step(ctx, 'attention_apply', consts, shape, uniforms(shape, consts.BQ, { x_stride: 3 * C, x_off: 2 * C, y_stride: C }), [io.probs, io.qkv, io.out], `attention-pv ${io.out.name}`),
   ]);
 }
 
-/** Scratch of the backward: dS = ∂loss/∂(scaled scores), (B,NH,T,T). */
+/** Scratch of the backward (either variant): dS = ∂loss/∂(scaled scores), (B,NH,T,T). */
 export function attentionBackwardScratch(shape: AttentionShape): { name: string; shape: number[]; dtype: DType }[] {
   return [{ name: 'attn.dscores', shape: [shape.B, shape.NH, shape.T, shape.T], dtype: 'f32' }];
 }
@@ -121,13 +151,15 @@ export function attentionBackwardScratch(shape: AttentionShape): { name: string;
 /**
  * Differentiates  probs = softmax(Q·Kᵀ/√HS), out = probs·V : dout (B,T,C) → dqkv (B,T,3C) +=
  * (dQ, dK, dV), from the forward's qkv and probs. Padding keys get exactly zero dK and dV.
+ * 'tiled': dscores, then dQ, dK, dV as three W·X products. 'simple': a per-query pass (dscores
+ * and dQ), then a per-key pass (dK, dV).
  */
 export async function prepareAttentionBackward(
   ctx: OpContext,
   io: { qkv: TensorRange; mask: TensorRange; probs: TensorRange; dout: TensorRange; dqkv: TensorRange; scratch: TensorRange[] },
   shape: AttentionShape,
-  opts: Omit<AttentionOpts, 'simple'> = {},
-): Promise<PreparedOp> {
+  opts: AttentionOpts = {},
+): Promise<PreparedAttention> {
   const op = 'attention backward';
   const { B, T, C, NH } = shape;
   const HS = headSize(op, shape);
@@ -139,11 +171,20 @@ export async function prepareAttentionBackward(
   if (io.scratch.length !== 1) throw new Error(`${op}: expects 1 scratch tensor (attn.dscores), got ${io.scratch.length}`);
   const dscores = io.scratch[0]!;
   check(op, 'scratch attn.dscores', dscores, B * NH * T * T);
+  const name = io.dqkv.name;
+  const variant = pickVariant(ctx, opts);
+  if (variant === 'simple') {
+    const uni = ctx.uniforms.alloc(uniforms(shape, 1, { scale: 1 / Math.sqrt(HS) }), `attention-bwd-simple ${name}`);
+    const ranges = [io.qkv, io.mask, io.probs, io.dout, dscores, io.dqkv];
+    return recordAll(variant, [
+      await simpleStep(ctx, 'attention_backward_query_simple', shape, uni, ranges, `attention-bwd-query ${name}`),
+      await simpleStep(ctx, 'attention_backward_key_simple', shape, uni, ranges, `attention-bwd-key ${name}`),
+    ]);
+  }
   const consts = { HS, ...pickTiles(ctx, op, HS, opts) };
   const scale = 1 / Math.sqrt(HS);
   const u = (f: Parameters<typeof uniforms>[2]) => uniforms(shape, consts.BQ, { accumulate: 1, y_stride: 3 * C, ...f });
-  const name = io.dqkv.name;
-  return recordAll([
+  return recordAll(variant, [
     await step(ctx, 'attention_dscores', consts, shape, u({}), [io.qkv, io.dout, io.probs, dscores], `attention-dscores ${name}`),
     // dQ = dS·K/√HS (K: qkv channels [C, 2C)) into dqkv channels [0, C).
     await step(ctx, 'attention_apply', consts, shape, u({ scale, x_stride: 3 * C, x_off: C, y_off: 0 }), [dscores, io.qkv, io.dqkv], `attention-dq ${name}`),

@@ -44,3 +44,13 @@ export function uniformBlock(fields: readonly (readonly ['u32' | 'f32', number])
   });
   return u;
 }
+
+/**
+ * A power-of-two workgroup size for `n` parallel items, clamped to [min, max]: a row of 21
+ * logits gets 32 threads, not 256 idle ones (which also cost barrier time on CPU adapters).
+ */
+export function fitWorkgroup(n: number, min: number, max: number): number {
+  let wg = min;
+  while (wg < n && wg < max) wg *= 2;
+  return wg;
+}

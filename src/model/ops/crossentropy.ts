@@ -4,7 +4,7 @@
 import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { fitWorkgroup, grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
 
 function expectNumel(op: string, r: TensorRange, want: number, what: string): void {
   if (r.numel !== want) throw new Error(`${op}: ${r.name} has ${r.numel} elements, expected ${want} (${what})`);
@@ -33,7 +33,9 @@ export async function prepareCrossEntropy(
   expectNumel('crossentropy', io.losses, M, 'losses (M)');
   expectNumel('crossentropy', io.correct, M, 'correct (M)');
   if (io.targets.dtype !== 'u32') throw new Error(`crossentropy: targets ${io.targets.name} must be u32`);
-  const wg = opts.wg ?? 256;
+  // One workgroup per row: on a GPU ~4 logits per thread (V=4096 → 256 threads); on a CPU
+  // adapter at most 64 threads, since barriers cost per invocation there.
+  const wg = opts.wg ?? (ctx.gpu.profile === 'cpu' ? fitWorkgroup(shape.V, 16, 64) : fitWorkgroup(Math.ceil(shape.V / 4), 32, 256));
   const kernel = await ctx.cache.kernel({ shader: shader('crossentropy.wgsl'), entry: 'crossentropy', bindings: BINDINGS, constants: { WG: wg } });
   const params = ctx.uniforms.alloc(uniformBlock([['u32', M], ['u32', V]]), `crossentropy:${io.logits.name}`);
   const group = bindGroup(ctx.gpu, kernel, [io.logits, io.weights, io.losses, io.correct, params, io.targets]);

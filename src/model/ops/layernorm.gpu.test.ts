@@ -1,5 +1,7 @@
-// LayerNorm on the GPU vs the float64 reference: plain and residual forward, backward with
-// accumulation, and bit-reproducibility of the backward's column sums.
+// LayerNorm on the GPU vs the float64 reference, for both kernel variants ('tiled' and the
+// barrier-free 'simple'): plain and residual forward, backward with accumulation, and
+// bit-reproducibility of the backward's column sums. Also prints tiled-vs-simple timings at the
+// CI model's shape (no assertion).
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
 import { StepEncoder } from '../../gpu/encoder.ts';
@@ -8,8 +10,10 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
 import { layernormBackward, layernormForward } from '../../reference/layernorm.ts';
-import { createOpContext } from './context.ts';
-import { layernormBackwardScratch, prepareLayernormBackward, prepareLayernormForward } from './layernorm.ts';
+import { createOpContext, type PreparedOp } from './context.ts';
+import { layernormBackwardScratch, prepareLayernormBackward, prepareLayernormForward, type LayernormVariant } from './layernorm.ts';
+
+const variants: LayernormVariant[] = ['tiled', 'simple'];
 
 const f64 = (a: Float32Array) => Float64Array.from(a);
 
@@ -24,7 +28,7 @@ function inputs(R: number, C: number, seed: number) {
   return { inp, weight: rng.uniformArray(C, 0.5, 1.5), bias: rng.uniformArray(C, -0.5, 0.5), dout: rng.uniformArray(R * C, -1, 1) };
 }
 
-async function forward(R: number, C: number, eps: number, residual: boolean) {
+async function forward(R: number, C: number, eps: number, residual: boolean, variant: LayernormVariant) {
   const gpu = await testGpu();
   const ctx = createOpContext(gpu);
   const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'out', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]);
@@ -41,7 +45,8 @@ async function forward(R: number, C: number, eps: number, residual: boolean) {
   arena.write('bias', x.bias);
   const t = (n: string) => arena.get(n);
   const io = { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), mean: t('mean'), rstd: t('rstd') };
-  const op = await prepareLayernormForward(ctx, residual ? { ...io, residual: { a: t('a'), b: t('b') } } : io, { R, C }, { eps });
+  const op = await prepareLayernormForward(ctx, residual ? { ...io, residual: { a: t('a'), b: t('b') } } : io, { R, C }, { eps, variant });
+  expect(op.variant).toBe(variant);
   const enc = new StepEncoder(gpu);
   op.record(enc);
   enc.submit();
@@ -52,7 +57,7 @@ async function forward(R: number, C: number, eps: number, residual: boolean) {
   return { got, want, used };
 }
 
-async function backward(R: number, C: number, runs: number) {
+async function backward(R: number, C: number, runs: number, variant: LayernormVariant) {
   const gpu = await testGpu();
   const ctx = createOpContext(gpu);
   const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]).add('act', 'dout', [R, C]);
@@ -74,7 +79,9 @@ async function backward(R: number, C: number, runs: number) {
     ctx,
     { inp: t('inp'), weight: t('weight'), mean: t('mean'), rstd: t('rstd'), dout: t('dout'), dinp: t('dinp'), dweight: t('dweight'), dbias: t('dbias'), scratch: layernormBackwardScratch({ R, C }).map((s) => t(s.name)) },
     { R, C },
+    { variant },
   );
+  expect(op.variant).toBe(variant);
   const enc = new StepEncoder(gpu);
   arena.clearPool(enc.commandEncoder, 'grads');
   arena.clearPool(enc.commandEncoder, 'scratch');
@@ -86,26 +93,59 @@ async function backward(R: number, C: number, runs: number) {
   return { got, want };
 }
 
+const fmt = (errs: number[], names: string[]) => names.map((n, i) => `${n} ${errs[i]!.toExponential(2)}`).join(' ');
+
 describe('layernorm forward (GPU vs float64)', () => {
   it.each([
     [37, 48, 1e-5],
     [37, 48, 1e-12],
     [5, 200, 1e-12], // C > WG and not a multiple of it
     [256, 128, 1e-12], // bert-tiny rows of one sequence pair
+    [512, 32, 1e-12], // the CI model: B·T = 32·16 rows of C = 32
   ])('R=%i C=%i eps=%s', async (R, C, eps) => {
-    const { got, want } = await forward(R, C, eps, false);
+    for (const variant of variants) {
+      const { got, want } = await forward(R, C, eps, false, variant);
+      const errs = [scaledMaxRelError(got.out, want.out), scaledMaxRelError(got.mean, want.mean), scaledMaxRelError(got.rstd, want.rstd)];
+      console.log(`layernorm fwd ${variant} R=${R} C=${C} eps=${eps}: ${fmt(errs, ['out', 'mean', 'rstd'])}`);
+      for (const e of errs) expect(e).toBeLessThan(1e-4);
+    }
+  });
+
+  it.each(variants)('%s fuses the residual add: stores inp = a + b exactly, then normalizes it', async (variant) => {
+    const { got, want, used } = await forward(37, 48, 1e-12, true, variant);
+    expect(got.inp).toEqual(used); // one f32 add per element, bit-exact
     const errs = [scaledMaxRelError(got.out, want.out), scaledMaxRelError(got.mean, want.mean), scaledMaxRelError(got.rstd, want.rstd)];
-    console.log(`layernorm fwd R=${R} C=${C} eps=${eps}: out ${errs[0]!.toExponential(2)} mean ${errs[1]!.toExponential(2)} rstd ${errs[2]!.toExponential(2)}`);
+    console.log(`layernorm fwd residual ${variant} R=37 C=48: ${fmt(errs, ['out', 'mean', 'rstd'])}`);
     for (const e of errs) expect(e).toBeLessThan(1e-4);
   });
 
-  it('fuses the residual add: stores inp = a + b exactly, then normalizes it', async () => {
-    const { got, want, used } = await forward(37, 48, 1e-12, true);
-    expect(got.inp).toEqual(used); // one f32 add per element, bit-exact
-    const err = scaledMaxRelError(got.out, want.out);
-    console.log(`layernorm fwd residual R=37 C=48: out ${err.toExponential(2)}`);
-    expect(err).toBeLessThan(1e-4);
-    expect(scaledMaxRelError(got.rstd, want.rstd)).toBeLessThan(1e-4);
+  it('picks the variant from gpu.profile unless told', async () => {
+    const gpu = await testGpu();
+    const ctx = createOpContext(gpu);
+    const [R, C] = [4, 8];
+    const plan = new ArenaPlan().add('act', 'x', [R, C]).add('act', 'y', [R, C]).add('act', 'm', [R]).add('act', 'r', [R]).add('par', 'w', [C]).add('par', 'b', [C]);
+    plan.add('grads', 'dx', [R, C]).add('grads', 'dw', [C]).add('grads', 'db', [C]);
+    for (const s of layernormBackwardScratch({ R, C })) plan.add('scratch', s.name, s.shape, s.dtype);
+    const arena = Arena.build(gpu, plan);
+    const t = (n: string) => arena.get(n);
+    const io = { inp: t('x'), weight: t('w'), bias: t('b'), out: t('y'), mean: t('m'), rstd: t('r') };
+    const scratch = layernormBackwardScratch({ R, C }).map((s) => t(s.name));
+    const bio = { inp: t('x'), weight: t('w'), mean: t('m'), rstd: t('r'), dout: t('y'), dinp: t('dx'), dweight: t('dw'), dbias: t('db'), scratch };
+    const saved = gpu.profile;
+    try {
+      const picked: string[] = [];
+      for (const profile of ['gpu', 'cpu'] as const) {
+        gpu.profile = profile;
+        picked.push((await prepareLayernormForward(ctx, io, { R, C }, { eps: 1e-5 })).variant, (await prepareLayernormBackward(ctx, bio, { R, C })).variant);
+      }
+      expect(picked).toEqual(['tiled', 'tiled', 'simple', 'simple']);
+      expect((await prepareLayernormForward(ctx, io, { R, C }, { eps: 1e-5, variant: 'tiled' })).variant).toBe('tiled');
+      // Both variants take the same scratch, and check it.
+      await expect(prepareLayernormBackward(ctx, { ...bio, scratch: [] }, { R, C }, { variant: 'simple' })).rejects.toThrow(/scratch/);
+    } finally {
+      gpu.profile = saved;
+      arena.destroy();
+    }
   });
 });
 
@@ -114,26 +154,77 @@ describe('layernorm backward (GPU vs float64)', () => {
     [37, 48],
     [5, 200],
     [256, 128],
+    [512, 32],
   ])('R=%i C=%i', async (R, C) => {
-    const { got, want } = await backward(R, C, 1);
-    const errs = [scaledMaxRelError(got.dinp, want.dinp), scaledMaxRelError(got.dweight, want.dweight), scaledMaxRelError(got.dbias, want.dbias)];
-    console.log(`layernorm bwd R=${R} C=${C}: dinp ${errs[0]!.toExponential(2)} dweight ${errs[1]!.toExponential(2)} dbias ${errs[2]!.toExponential(2)}`);
-    for (const e of errs) expect(e).toBeLessThan(1e-3);
+    for (const variant of variants) {
+      const { got, want } = await backward(R, C, 1, variant);
+      const errs = [scaledMaxRelError(got.dinp, want.dinp), scaledMaxRelError(got.dweight, want.dweight), scaledMaxRelError(got.dbias, want.dbias)];
+      console.log(`layernorm bwd ${variant} R=${R} C=${C}: ${fmt(errs, ['dinp', 'dweight', 'dbias'])}`);
+      for (const e of errs) expect(e).toBeLessThan(1e-3);
+    }
   });
 
-  it('accumulates: two runs add up to twice the gradient', async () => {
-    const { got, want } = await backward(37, 48, 2);
+  it.each(variants)('%s accumulates: two runs add up to twice the gradient', async (variant) => {
+    const { got, want } = await backward(37, 48, 2, variant);
     const two = (a: Float64Array) => a.map((v) => 2 * v);
     const errs = [scaledMaxRelError(got.dinp, two(want.dinp)), scaledMaxRelError(got.dweight, two(want.dweight)), scaledMaxRelError(got.dbias, two(want.dbias))];
-    console.log(`layernorm bwd ×2: dinp ${errs[0]!.toExponential(2)} dweight ${errs[1]!.toExponential(2)} dbias ${errs[2]!.toExponential(2)}`);
+    console.log(`layernorm bwd ×2 ${variant}: ${fmt(errs, ['dinp', 'dweight', 'dbias'])}`);
     for (const e of errs) expect(e).toBeLessThan(1e-3);
   });
 
-  it('is bit-reproducible from zeroed grads', async () => {
-    const first = await backward(100, 48, 1);
-    const second = await backward(100, 48, 1);
+  it.each(variants)('%s is bit-reproducible from zeroed grads', async (variant) => {
+    const first = await backward(100, 48, 1, variant);
+    const second = await backward(100, 48, 1, variant);
     expect(second.got.dinp).toEqual(first.got.dinp);
     expect(second.got.dweight).toEqual(first.got.dweight);
     expect(second.got.dbias).toEqual(first.got.dbias);
+  });
+});
+
+/**
+ * Wall time per run of `op`: `reps` runs recorded into one submission (as a training step records
+ * every op into one), so the fixed cost of a submit and its wait is shared; after one warm-up run.
+ */
+async function msPerRun(op: PreparedOp, reps: number): Promise<number> {
+  const gpu = await testGpu();
+  const submit = async (n: number) => {
+    const enc = new StepEncoder(gpu);
+    for (let k = 0; k < n; k++) op.record(enc);
+    await enc.submit().done();
+  };
+  await submit(1);
+  const t0 = performance.now();
+  await submit(reps);
+  return (performance.now() - t0) / reps;
+}
+
+describe('layernorm timing (printed only)', () => {
+  it('tiled vs simple at the CI shape R=512 C=32', async () => {
+    const [R, C] = [512, 32];
+    const gpu = await testGpu();
+    const ctx = createOpContext(gpu);
+    const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'out', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]).add('act', 'a', [R, C]).add('act', 'b', [R, C]);
+    plan.add('par', 'weight', [C]).add('par', 'bias', [C]).add('act', 'dout', [R, C]).add('grads', 'dinp', [R, C]).add('grads', 'dweight', [C]).add('grads', 'dbias', [C]);
+    for (const s of layernormBackwardScratch({ R, C })) plan.add('scratch', s.name, s.shape, s.dtype);
+    const arena = Arena.build(gpu, plan);
+    const x = inputs(R, C, 4);
+    for (const [n, v] of [['a', x.inp], ['b', x.dout], ['weight', x.weight], ['bias', x.bias], ['dout', x.dout]] as const) arena.write(n, v);
+    const t = (n: string) => arena.get(n);
+    const io = { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), mean: t('mean'), rstd: t('rstd') };
+    const line: string[] = [];
+    for (const variant of variants) {
+      const fwd = await prepareLayernormForward(ctx, io, { R, C }, { eps: 1e-12, variant });
+      const res = await prepareLayernormForward(ctx, { ...io, residual: { a: t('a'), b: t('b') } }, { R, C }, { eps: 1e-12, variant });
+      const bwd = await prepareLayernormBackward(
+        ctx,
+        { inp: t('inp'), weight: t('weight'), mean: t('mean'), rstd: t('rstd'), dout: t('dout'), dinp: t('dinp'), dweight: t('dweight'), dbias: t('dbias'), scratch: layernormBackwardScratch({ R, C }).map((s) => t(s.name)) },
+        { R, C },
+        { variant },
+      );
+      const ms = [await msPerRun(fwd, 10), await msPerRun(res, 10), await msPerRun(bwd, 10)].map((v) => v.toFixed(2));
+      line.push(`${variant}: forward ${ms[0]} ms, residual forward ${ms[1]} ms, backward ${ms[2]} ms`);
+    }
+    arena.destroy();
+    console.log(`layernorm timing R=${R} C=${C} on ${gpu.report.architecture || gpu.report.vendor}: ${line.join('; ')}`);
   });
 });

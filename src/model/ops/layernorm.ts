@@ -1,10 +1,29 @@
-// Launchers for shaders/layernorm.wgsl: row-wise LayerNorm over C (R = B·T rows), forward (plain
-// or fused with the post-LN residual add) and backward. Not here: choosing eps (the config does),
-// zeroing grads (the training step does, once).
+// Launchers for shaders/layernorm.wgsl (tiled) and shaders/layernorm_simple.wgsl (barrier-free):
+// row-wise LayerNorm over C (R = B·T rows), forward (plain or fused with the post-LN residual add)
+// and backward. The variant is picked when the op is prepared, by the adapter's kernel profile
+// (src/gpu/device.ts): 'tiled' on real GPUs, 'simple' on CPU implementations of WebGPU.
+// Not here: choosing eps (the config does), zeroing grads (the training step does, once).
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
 import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+
+/**
+ * 'tiled': one workgroup per row, tree reductions with barriers (layernorm.wgsl), for GPUs.
+ * 'simple': one thread per row (and per column for dweight/dbias), no barriers
+ * (layernorm_simple.wgsl): on SwiftShader each barrier costs a context switch per invocation.
+ */
+export type LayernormVariant = 'tiled' | 'simple';
+/** wg: threads per row, 'tiled' only. variant: by default 'simple' when ctx.gpu.profile is 'cpu', else 'tiled'. */
+export type LayernormOpts = { wg?: number; variant?: LayernormVariant };
+export type PreparedLayernorm = PreparedOp & { variant: LayernormVariant };
+
+function pickVariant(ctx: OpContext, opts: LayernormOpts): LayernormVariant {
+  return opts.variant ?? (ctx.gpu.profile === 'cpu' ? 'simple' : 'tiled');
+}
+
+/** Threads per workgroup of layernorm_simple.wgsl (one row or column each). */
+const SIMPLE_WG = 64;
 
 /** Rows one backward workgroup walks; sets the row count of the dweight/dbias partials. */
 const ROWS_PER_GROUP = 16;
@@ -38,8 +57,8 @@ export async function prepareLayernormForward(
   ctx: OpContext,
   io: { inp: TensorRange; weight: TensorRange; bias: TensorRange; out: TensorRange; mean: TensorRange; rstd: TensorRange; residual?: { a: TensorRange; b: TensorRange } },
   shape: { R: number; C: number },
-  opts: { eps: number; wg?: number },
-): Promise<PreparedOp> {
+  opts: LayernormOpts & { eps: number },
+): Promise<PreparedLayernorm> {
   const { R, C } = shape;
   const op = 'layernorm forward';
   for (const [n, r] of [['inp', io.inp], ['out', io.out]] as const) check(op, n, r, R * C);
@@ -47,22 +66,28 @@ export async function prepareLayernormForward(
   for (const [n, r] of [['mean', io.mean], ['rstd', io.rstd]] as const) check(op, n, r, R);
   if (io.residual) for (const [n, r] of [['residual.a', io.residual.a], ['residual.b', io.residual.b]] as const) check(op, n, r, R * C);
   if (!(opts.eps >= 0)) throw new Error(`${op}: eps must be ≥ 0, got ${opts.eps}`);
-  const wg = opts.wg ?? defaultWg(C);
+  const variant = pickVariant(ctx, opts);
+  const simple = variant === 'simple';
   const residual = io.residual;
+  const entry = residual ? 'layernorm_forward_residual' : 'layernorm_forward';
   const kernel = await ctx.cache.kernel({
-    shader: shader('layernorm.wgsl'),
-    entry: residual ? 'layernorm_forward_residual' : 'layernorm_forward',
+    shader: shader(simple ? 'layernorm_simple.wgsl' : 'layernorm.wgsl'),
+    entry: simple ? `${entry}_simple` : entry,
     bindings: [...Array<'storage'>(6).fill('storage'), 'uniform', ...(residual ? (['storage', 'storage'] as const) : [])],
-    constants: { WG: wg },
+    constants: simple ? {} : { WG: opts.wg ?? defaultWg(C) },
   });
   const uni = ctx.uniforms.alloc(params(shape, opts.eps), `layernorm:${io.out.name}`);
   const ranges = [io.inp, io.weight, io.bias, io.out, io.mean, io.rstd, uni, ...(residual ? [residual.a, residual.b] : [])];
   const group = bindGroup(ctx.gpu, kernel, ranges);
-  const [gx, gy] = grid1d(R, ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
-  return { record: (enc) => enc.dispatch(kernel, group, gx, gy, 1, `layernorm ${io.out.name}`) };
+  // 'tiled': a workgroup per row; 'simple': a thread per row.
+  const [gx, gy] = grid1d(simple ? Math.ceil(R / SIMPLE_WG) : R, ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  return { variant, record: (enc) => enc.dispatch(kernel, group, gx, gy, 1, `layernorm ${io.out.name}`) };
 }
 
-/** Scratch of the backward: per-block column partials of dweight and dbias, (⌈R/16⌉, C) each. */
+/**
+ * Scratch of the backward: per-block column partials of dweight and dbias, (⌈R/16⌉, C) each.
+ * The same for both variants (the model plans it once); 'simple' checks but does not use it.
+ */
 export function layernormBackwardScratch(shape: { R: number; C: number }): { name: string; shape: number[]; dtype: DType }[] {
   const blocks = Math.ceil(shape.R / ROWS_PER_GROUP);
   return [
@@ -73,14 +98,15 @@ export function layernormBackwardScratch(shape: { R: number; C: number }): { nam
 
 /**
  * Differentiates  out = (inp − mean)·rstd·weight + bias : dout (R,C) → dinp (R,C) +=,
- * dweight (C) +=, dbias (C) +=. Deterministic: per-block partials, then a fixed-order sum.
+ * dweight (C) +=, dbias (C) +=. Deterministic: 'tiled' sums per-block partials, then adds the
+ * blocks in order; 'simple' has one thread per column sum all rows in a fixed order.
  */
 export async function prepareLayernormBackward(
   ctx: OpContext,
   io: { inp: TensorRange; weight: TensorRange; mean: TensorRange; rstd: TensorRange; dout: TensorRange; dinp: TensorRange; dweight: TensorRange; dbias: TensorRange; scratch: TensorRange[] },
   shape: { R: number; C: number },
-  opts: { wg?: number } = {},
-): Promise<PreparedOp> {
+  opts: LayernormOpts = {},
+): Promise<PreparedLayernorm> {
   const { R, C } = shape;
   const op = 'layernorm backward';
   for (const [n, r] of [['inp', io.inp], ['dout', io.dout], ['dinp', io.dinp]] as const) check(op, n, r, R * C);
@@ -90,6 +116,8 @@ export async function prepareLayernormBackward(
   if (io.scratch.length !== want.length) throw new Error(`${op}: expects ${want.length} scratch tensors (${want.map((s) => s.name).join(', ')}), got ${io.scratch.length}`);
   want.forEach((s, i) => check(op, `scratch ${s.name}`, io.scratch[i]!, s.shape[0]! * s.shape[1]!));
   const [dwPart, dbPart] = io.scratch as [TensorRange, TensorRange];
+  const variant = pickVariant(ctx, opts);
+  if (variant === 'simple') return simpleBackward(ctx, io, shape);
   const wg = opts.wg ?? defaultWg(C);
   const [rows, cols] = await Promise.all([
     ctx.cache.kernel({
@@ -110,9 +138,38 @@ export async function prepareLayernormBackward(
   const colsGroup = bindGroup(ctx.gpu, cols, [dwPart, dbPart, io.dweight, io.dbias, uni]);
   const [gx, gy] = grid1d(Math.ceil(R / ROWS_PER_GROUP), ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
   return {
+    variant,
     record(enc) {
       enc.dispatch(rows, rowsGroup, gx, gy, 1, `layernorm-bwd ${io.dinp.name}`);
       enc.dispatch(cols, colsGroup, Math.ceil(C / wg), 1, 1, `layernorm-bwd-params ${io.dweight.name}`);
+    },
+  };
+}
+
+/** The 'simple' backward: a thread per row for dinp, then a thread per column for dweight, dbias. */
+async function simpleBackward(
+  ctx: OpContext,
+  io: { inp: TensorRange; weight: TensorRange; mean: TensorRange; rstd: TensorRange; dout: TensorRange; dinp: TensorRange; dweight: TensorRange; dbias: TensorRange },
+  shape: { R: number; C: number },
+): Promise<PreparedLayernorm> {
+  const { R, C } = shape;
+  const [rows, cols] = await Promise.all(
+    ['layernorm_backward_simple', 'layernorm_backward_params_simple'].map((entry) =>
+      ctx.cache.kernel({ shader: shader('layernorm_simple.wgsl'), entry, bindings: [...Array<'storage'>(8).fill('storage'), 'uniform'] }),
+    ),
+  );
+  const uni = ctx.uniforms.alloc(params(shape), `layernorm-bwd:${io.dinp.name}`);
+  const ranges = [io.inp, io.weight, io.mean, io.rstd, io.dout, io.dinp, io.dweight, io.dbias, uni];
+  const rowsGroup = bindGroup(ctx.gpu, rows!, ranges);
+  const colsGroup = bindGroup(ctx.gpu, cols!, ranges);
+  const max = ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension;
+  const [rx, ry] = grid1d(Math.ceil(R / SIMPLE_WG), max);
+  const [cx, cy] = grid1d(Math.ceil(C / SIMPLE_WG), max);
+  return {
+    variant: 'simple',
+    record(enc) {
+      enc.dispatch(rows!, rowsGroup, rx, ry, 1, `layernorm-bwd ${io.dinp.name}`);
+      enc.dispatch(cols!, colsGroup, cx, cy, 1, `layernorm-bwd-params ${io.dweight.name}`);
     },
   };
 }

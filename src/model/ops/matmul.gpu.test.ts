@@ -8,7 +8,7 @@ import { scaledMaxRelError } from '../../reference/compare.ts';
 import { geluBackward, geluForward } from '../../reference/gelu.ts';
 import { matmulBackward, matmulForward } from '../../reference/matmul.ts';
 import { createOpContext, type OpContext } from './context.ts';
-import { matmulBackwardScratch, prepareMatmulBackward, prepareMatmulForward, type MatmulOptions, type MatmulShape } from './matmul.ts';
+import { CPU_MATMUL_TILE, DEFAULT_MATMUL_TILE, matmulBackwardScratch, prepareMatmulBackward, prepareMatmulForward, type MatmulOptions, type MatmulShape } from './matmul.ts';
 
 // Metric: scaledMaxRelError with the floor at 1e-2·max|want| (not the default 1e-3). Why: an f32
 // sum of P products is off by ~√P·2^-24·|partial sums| whatever its own size, e.g. ~6e-5 for
@@ -174,8 +174,10 @@ describe('matmul forward (GPU vs float64)', () => {
     }
   }
 
-  it('other tile sizes (override constants) give the same result', async () => {
+  it('other tile sizes (override constants) give the same result, incl. both profiles\' defaults', async () => {
     for (const tile of [
+      DEFAULT_MATMUL_TILE,
+      CPU_MATMUL_TILE,
       { BM: 32, BN: 16, BK: 8 },
       { BM: 16, BN: 32, BK: 4 },
     ]) {
@@ -210,8 +212,10 @@ describe('matmul backward (GPU vs float64, accumulating)', () => {
     expectBackward(await backward({ M: 37, K: 19, N: 53, bias: true }, 1, false));
   });
 
-  it('other tile sizes give the same gradients', async () => {
-    expectBackward(await backward({ M: 70, K: 67, N: 131, bias: true, opts: { gelu: true, tile: { BM: 32, BN: 16, BK: 8 } } }));
+  it('other tile sizes give the same gradients, incl. both profiles\' defaults', async () => {
+    for (const tile of [DEFAULT_MATMUL_TILE, CPU_MATMUL_TILE, { BM: 32, BN: 16, BK: 8 }]) {
+      expectBackward(await backward({ M: 70, K: 67, N: 131, bias: true, opts: { gelu: true, tile } }));
+    }
   });
 
   it('model shapes: QKV (M=256, K=128, N=384), FFN up + gelu (N=512), MLM decoder (N=4096)', async () => {
