@@ -2,21 +2,28 @@ import { describe, expect, it } from 'vitest';
 import { parseTrainArgs, UsageError } from './args.ts';
 
 describe('train CLI flags', () => {
-  it('parses the flags it knows', () => {
-    expect(parseTrainArgs(['--out', 'x.json', '--gpu', 'hardware', '--no-build'])).toEqual({
-      out: 'x.json',
-      gpu: 'hardware',
-      build: false,
-      help: false,
-    });
-    expect(parseTrainArgs([])).toEqual({ out: null, gpu: null, build: true, help: false });
+  it('builds the run config from a preset and flags', () => {
+    const a = parseTrainArgs(['--preset', 'bert-micro', '--steps', '50', '--seed', '7', '--data', 'brown', '--lr', '1e-3', '--batch', '4', '--out', 'x.json', '--gpu', 'hardware', '--no-build']);
+    expect(a.config.preset).toBe('bert-micro');
+    expect(a.config.train).toMatchObject({ steps: 50, seed: 7, lr: 1e-3, batch: 4, logEvery: 1 });
+    expect(a.config.data.source).toBe('brown');
+    expect(a).toMatchObject({ out: 'x.json', gpu: 'hardware', build: false, probe: false });
+    expect(parseTrainArgs(['--data', 'synthetic']).config.data.source).toBe('synthetic-successor');
+    expect(parseTrainArgs([]).config.preset).toBe('bert-micro');
+  });
+
+  it('keeps a short run able to reach its learning rate', () => {
+    expect(parseTrainArgs(['--steps', '10']).config.train.warmupSteps).toBe(1);
   });
 
   it('refuses unknown flags and bad values with a message that names them', () => {
     expect(() => parseTrainArgs(['--nope'])).toThrow(UsageError);
     expect(() => parseTrainArgs(['--nope'])).toThrow(/--nope/);
     expect(() => parseTrainArgs(['--gpu', 'cuda'])).toThrow(/--gpu cuda is not one of: swiftshader, hardware/);
+    expect(() => parseTrainArgs(['--preset', 'bert-huge'])).toThrow(/--preset bert-huge is not one of: bert-micro, bert-tiny/);
+    expect(() => parseTrainArgs(['--steps', 'ten'])).toThrow(/--steps ten is not a number/);
+    expect(() => parseTrainArgs(['--lr', '5'])).toThrow(/train.lr must be a number from 1e-7 to 1/);
+    expect(() => parseTrainArgs(['--data', 'wiki'])).toThrow(/--data wiki is not one of/);
     expect(() => parseTrainArgs(['--out', ''])).toThrow(/--out needs a file name/);
-    expect(() => parseTrainArgs(['--out'])).toThrow(/--out/);
   });
 });

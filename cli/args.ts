@@ -1,6 +1,7 @@
 // Flag parsing for the CLIs, kept pure so it is unit-tested: bad flags give a message that says
 // what was wrong and what is accepted, never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { PRESETS, presetConfig, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
 
 export class UsageError extends Error {}
 
@@ -22,33 +23,152 @@ export function oneOf<T extends string>(flag: string, value: string | undefined,
   throw new UsageError(`--${flag} ${value} is not one of: ${allowed.join(', ')}.`);
 }
 
+function num(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n)) throw new UsageError(`--${flag} ${value} is not a number.`);
+  return n;
+}
+
 export const TRAIN_USAGE = `Usage: npm run train -- [flags]
 
-Runs the masklab engine in headless Chromium (WebGPU) on a page of the built app.
+Trains a masked language model with the masklab engine in headless Chromium (WebGPU), on a
+page of the built app, printing progress; --out writes the whole run as JSON.
 
-  --out FILE        write the run as JSON (adapter info, and more as the engine grows)
+  --preset NAME     ${PRESETS.map((p) => p.id).join(' | ')} (default bert-micro)
+  --steps N         training steps (default: the preset's)
+  --seed S          seed for init, batches and masks (default 1)
+  --data SOURCE     brown | synthetic (= synthetic-successor) | synthetic-copy
+  --tokenizer KIND  wordpiece | char (Brown only)
+  --vocab N         WordPiece vocabulary size (256..32768)
+  --lr X            peak learning rate
+  --batch B         sequences per step
+  --seq T           sequence length
+  --eval-every N    held-out eval every N steps (0: only at the end)
+  --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
+  --log-every N     print and record metrics every N steps
+  --out FILE        write config, adapter, per-step train loss, eval points, baseline, timing
   --gpu MODE        swiftshader (default; works without a GPU) or hardware; env MASKLAB_GPU
+  --probe           only bring WebGPU up and report the adapter (no training)
   --no-build        use dist/ as it is instead of rebuilding it when sources changed
   --help            this text`;
 
 export const TRAIN_OPTIONS = {
+  preset: { type: 'string' },
+  steps: { type: 'string' },
+  seed: { type: 'string' },
+  data: { type: 'string' },
+  tokenizer: { type: 'string' },
+  vocab: { type: 'string' },
+  lr: { type: 'string' },
+  batch: { type: 'string' },
+  seq: { type: 'string' },
+  'eval-every': { type: 'string' },
+  'eval-batches': { type: 'string' },
+  'log-every': { type: 'string' },
+  out: { type: 'string' },
+  gpu: { type: 'string' },
+  probe: { type: 'boolean' },
+  'no-build': { type: 'boolean' },
+  help: { type: 'boolean' },
+} as const satisfies OptionSpec;
+
+export interface TrainArgs {
+  config: RunConfig;
+  out: string | null;
+  gpu: 'swiftshader' | 'hardware' | null;
+  probe: boolean;
+  build: boolean;
+  help: boolean;
+}
+
+const DATA_ALIASES: Record<string, DataSource> = {
+  brown: 'brown',
+  synthetic: 'synthetic-successor',
+  'synthetic-successor': 'synthetic-successor',
+  'synthetic-copy': 'synthetic-copy',
+};
+
+export function parseTrainArgs(argv: string[]): TrainArgs {
+  const v = parseFlags(argv, TRAIN_OPTIONS, TRAIN_USAGE);
+  if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a file name, e.g. --out run.json');
+  const preset = oneOf('preset', v.preset, PRESETS.map((p) => p.id), 'bert-micro');
+  const config = presetConfig(preset);
+  const set = (value: number | undefined, apply: (n: number) => void) => value !== undefined && apply(value);
+  set(num('steps', v.steps), (n) => (config.train.steps = n));
+  set(num('seed', v.seed), (n) => (config.train.seed = n));
+  set(num('lr', v.lr), (n) => (config.train.lr = n));
+  set(num('batch', v.batch), (n) => (config.train.batch = n));
+  set(num('seq', v.seq), (n) => (config.model.T = n));
+  set(num('vocab', v.vocab), (n) => (config.data.vocabSize = n));
+  set(num('eval-every', v['eval-every']), (n) => (config.train.evalEvery = n));
+  set(num('eval-batches', v['eval-batches']), (n) => (config.train.evalBatches = n));
+  set(num('log-every', v['log-every']), (n) => (config.train.logEvery = n));
+  if (v.data !== undefined) config.data.source = DATA_ALIASES[oneOf('data', v.data, Object.keys(DATA_ALIASES), 'brown')]!;
+  if (v.tokenizer !== undefined) config.data.tokenizer = oneOf('tokenizer', v.tokenizer, ['wordpiece', 'char'] as const, 'wordpiece');
+  // A run no longer than the preset's warmup would never reach its learning rate.
+  if (config.train.warmupSteps >= config.train.steps) config.train.warmupSteps = Math.floor(config.train.steps / 10);
+  // The JSON records the train loss of every step unless asked otherwise (reads never stall).
+  if (v['log-every'] === undefined) config.train.logEvery = 1;
+  const problems = validateConfig(config);
+  if (problems.length) throw new UsageError(problems.map((p) => p.message).join('\n'));
+  return {
+    config,
+    out: v.out ?? null,
+    gpu: v.gpu === undefined ? null : oneOf('gpu', v.gpu, ['swiftshader', 'hardware'] as const, 'swiftshader'),
+    probe: Boolean(v.probe),
+    build: !v['no-build'],
+    help: Boolean(v.help),
+  };
+}
+
+export const BENCH_USAGE = `Usage: npm run bench -- [flags]
+
+Times training steps of each preset with the masklab engine in headless Chromium (WebGPU) and
+prints ms/step, tokens/s, and what a step costs besides kernels (dispatches, bind groups
+created, bytes written and read back), plus the planned GPU memory per pool.
+
+  --presets LIST    comma-separated presets (default: bert-micro,bert-tiny)
+  --steps N         timed steps per preset (default 20; 3 for bert-tiny on a CPU adapter)
+  --warmup N        untimed steps first (default 3; 1 for bert-tiny on a CPU adapter)
+  --out FILE        also write the results as JSON
+  --gpu MODE        swiftshader (default) or hardware; env MASKLAB_GPU
+  --no-build        use dist/ as it is
+  --help            this text`;
+
+export const BENCH_OPTIONS = {
+  presets: { type: 'string' },
+  steps: { type: 'string' },
+  warmup: { type: 'string' },
   out: { type: 'string' },
   gpu: { type: 'string' },
   'no-build': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const satisfies OptionSpec;
 
-export interface TrainArgs {
+export interface BenchArgs {
+  presets: string[];
+  steps: number | null;
+  warmup: number | null;
   out: string | null;
   gpu: 'swiftshader' | 'hardware' | null;
   build: boolean;
   help: boolean;
 }
 
-export function parseTrainArgs(argv: string[]): TrainArgs {
-  const v = parseFlags(argv, TRAIN_OPTIONS, TRAIN_USAGE);
-  if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a file name, e.g. --out run.json');
+export function parseBenchArgs(argv: string[]): BenchArgs {
+  const v = parseFlags(argv, BENCH_OPTIONS, BENCH_USAGE);
+  const presets = (v.presets ?? 'bert-micro,bert-tiny').split(',').map((s) => s.trim()).filter(Boolean);
+  for (const p of presets) oneOf('presets', p, PRESETS.map((x) => x.id), 'bert-micro');
+  const count = (flag: string, s: string | undefined, min: number) => {
+    const n = num(flag, s);
+    if (n !== undefined && (!Number.isInteger(n) || n < min)) throw new UsageError(`--${flag} ${s} must be a whole number ≥ ${min}.`);
+    return n ?? null;
+  };
   return {
+    presets,
+    steps: count('steps', v.steps, 1),
+    warmup: count('warmup', v.warmup, 0),
     out: v.out ?? null,
     gpu: v.gpu === undefined ? null : oneOf('gpu', v.gpu, ['swiftshader', 'hardware'] as const, 'swiftshader'),
     build: !v['no-build'],

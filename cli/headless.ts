@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { build, preview } from 'vite';
 import type { EngineCommand, EngineEvent } from '../src/train/protocol.ts';
+import { buildCorpus } from './build-corpus.ts';
 import { chromiumArgs, findChromium, type GpuMode } from './chromium.ts';
 
 /** What src/train/headless.ts puts on the page's window. */
@@ -24,8 +25,9 @@ function newestMtime(path: string): number {
   return m;
 }
 
-/** Rebuilds dist/ when any app source is newer than it (or it is missing). */
+/** Builds the corpus if needed, then rebuilds dist/ when any app source is newer than it. */
 export async function ensureBuilt(log: (line: string) => void): Promise<void> {
+  buildCorpus({ log });
   const built = join(ROOT, 'dist', 'headless.html');
   const stale = !existsSync(built) || INPUTS.some((p) => newestMtime(join(ROOT, p)) > statSync(built).mtimeMs);
   if (!stale) return;

@@ -26,6 +26,9 @@ describe('architecture lint rules', () => {
     expect((await messages("import { x } from '../../model/bert.ts';\nvoid x;\n", 'src/ui/d3/bad.ts')).join()).toMatch(/never touch the GPU/);
     expect((await messages("import { x } from '../model/bert.ts';\nvoid x;\n", 'src/store/bad.ts')).join()).toMatch(/never touch the GPU/);
     expect((await messages("import { useGpuStore } from '../store/gpu.ts';\nvoid useGpuStore;\n", 'src/ui/Ok.tsx'))).toEqual([]);
+    // The run config and presets are plain data: the one model file the UI may read.
+    expect(await messages("import { PRESETS } from '../model/config.ts';\nvoid PRESETS;\n", 'src/ui/Ok.tsx')).toEqual([]);
+    expect((await messages("import { x } from '../model/configure.ts';\nvoid x;\n", 'src/ui/Bad.tsx')).join()).toMatch(/never touch the GPU/);
   });
 
   it('gpu imports nothing from the app', async () => {

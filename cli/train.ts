@@ -1,12 +1,37 @@
-// `npm run train -- [flags]`: runs the engine in headless Chromium and writes the run as JSON.
-// Today it brings WebGPU up and reports the adapter; [B] adds training (presets, steps, data).
+// `npm run train -- [flags]`: trains with the real engine in headless Chromium (WebGPU) on the
+// built app's headless page, prints a progress line every few steps, and writes the run as JSON.
 import { writeFileSync } from 'node:fs';
 import { parseTrainArgs, TRAIN_USAGE, UsageError } from './args.ts';
 import { ChromiumNotFound, gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
-import type { AdapterReport, EngineEvent, GpuErrorInfo } from '../src/train/protocol.ts';
+import type { AdapterReport, EngineEvent, EvalPoint, MetricPoint, RunInfo } from '../src/train/protocol.ts';
 
 const log = (line: string) => console.log(`[masklab] ${line}`);
+const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
+const kilo = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed(0));
+
+/** Collects engine events and lets the CLI wait for the one it needs next. */
+class EventLog {
+  metrics: MetricPoint[] = [];
+  evals: EvalPoint[] = [];
+  private waiters: { test: (e: EngineEvent) => boolean; resolve: (e: EngineEvent) => void }[] = [];
+  constructor(private readonly onEvent: (e: EngineEvent) => void) {}
+
+  push = (e: EngineEvent): void => {
+    if (e.type === 'metrics') this.metrics.push(e.point);
+    if (e.type === 'eval') this.evals.push(e.point);
+    this.onEvent(e);
+    this.waiters = this.waiters.filter((w) => !(w.test(e) && (w.resolve(e), true)));
+  };
+
+  next(test: (e: EngineEvent) => boolean): Promise<EngineEvent> {
+    return new Promise((resolve) => this.waiters.push({ test, resolve }));
+  }
+}
+
+const isFailure = (e: EngineEvent) => e.type === 'gpu-error' || e.type === 'run-error';
+const describeFailure = (e: EngineEvent) =>
+  e.type === 'gpu-error' ? `${e.error.message}\n${e.error.hint}` : e.type === 'run-error' ? `${e.message}\n${e.hint}` : '';
 
 async function main(): Promise<number> {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -14,48 +39,82 @@ async function main(): Promise<number> {
     console.log(TRAIN_USAGE);
     return 0;
   }
+  const cfg = args.config;
   const gpuMode = args.gpu ?? gpuModeFromEnv();
   const t0 = performance.now();
   if (args.build) await ensureBuilt(log);
 
-  let settle!: (r: { adapter: AdapterReport } | { error: GpuErrorInfo }) => void;
-  const ready = new Promise<{ adapter: AdapterReport } | { error: GpuErrorInfo }>((r) => (settle = r));
-  const onEvent = (e: EngineEvent) => {
+  const printEvery = Math.max(1, Math.round(cfg.train.steps / 40));
+  const events = new EventLog((e) => {
     if (e.type === 'log') log(e.line);
-    else if (e.type === 'gpu-ready') settle({ adapter: e.adapter });
-    else if (e.type === 'gpu-error') settle({ error: e.error });
-  };
+    else if (e.type === 'metrics' && (e.point.step % printEvery === 0 || e.point.step === cfg.train.steps)) {
+      const p = e.point;
+      log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  ${kilo(p.tokensPerSec)} tok/s`);
+    } else if (e.type === 'eval') log(`eval @${e.point.step}: loss ${fmt(e.point.loss)}  acc ${fmt(e.point.accuracy)}  (${e.point.count} masked tokens)`);
+    else if (isFailure(e)) console.error(describeFailure(e));
+  });
 
   log(`starting headless Chromium (WebGPU: ${gpuMode}) ...`);
-  const session = await openHeadless({ gpuMode, onEvent });
+  const session = await openHeadless({ gpuMode, onEvent: events.push });
   try {
-    log(`chromium ${session.chromiumPath}; page ${session.url}`);
+    const ready = events.next((e) => e.type === 'gpu-ready' || e.type === 'gpu-error');
     await session.send({ type: 'init' });
     const r = await ready;
-    if ('error' in r) {
-      console.error(`WebGPU failed: ${r.error.message}\n${r.error.hint}`);
-      return 1;
-    }
-    const a = r.adapter;
-    log(`adapter: ${a.vendor} / ${a.architecture}${a.description ? ` (${a.description})` : ''}, fallback=${a.isFallbackAdapter}`);
-    log(`max storage binding ${(a.limits.maxStorageBufferBindingSize / 2 ** 20).toFixed(0)} MiB; features: ${a.deviceFeatures.join(', ')}`);
-    const result = {
+    if (r.type !== 'gpu-ready') return 1;
+    const adapter: AdapterReport = r.adapter;
+    log(`adapter: ${adapter.vendor} / ${adapter.architecture}${adapter.description ? ` (${adapter.description})` : ''}, fallback=${adapter.isFallbackAdapter}`);
+    const result: Record<string, unknown> = {
       tool: 'masklab train',
-      version: 1,
+      version: 2,
       createdAt: new Date().toISOString(),
       gpuMode,
       chromium: { path: session.chromiumPath, version: session.browser.version(), args: session.args },
-      adapter: a,
-      wallSeconds: (performance.now() - t0) / 1000,
+      adapter,
     };
-    if (args.out) {
-      writeFileSync(args.out, JSON.stringify(result, null, 2) + '\n');
-      log(`wrote ${args.out}`);
+    if (!args.probe) {
+      const configured = events.next((e) => e.type === 'configured' || isFailure(e));
+      await session.send({ type: 'configure', config: cfg });
+      const c = await configured;
+      if (c.type !== 'configured') return 1;
+      const info: RunInfo = c.info;
+      const m = cfg.model;
+      log(`${cfg.preset}: L=${m.L} C=${m.C} NH=${m.NH} FFN=${m.FFN} T=${m.T} V=${info.vocabSize}, ${(info.parameters / 1e6).toFixed(2)}M parameters, batch ${cfg.train.batch}`);
+      log(`data ${info.data.source}: ${info.data.trainTokens} train tokens, ${info.data.evalRows} eval rows; unigram baseline ${fmt(info.unigramBaseline)}`);
+      const trainStart = performance.now();
+      const finished = events.next((e) => (e.type === 'status' && (e.state === 'done' || e.state === 'paused')) || isFailure(e));
+      await session.send({ type: 'start' });
+      const f = await finished;
+      const trainSeconds = (performance.now() - trainStart) / 1000;
+      const last = events.evals.at(-1);
+      const tps = events.metrics.map((p) => p.tokensPerSec).filter((x) => x > 0).sort((a, b) => a - b);
+      Object.assign(result, {
+        config: cfg,
+        run: info,
+        trainLoss: events.metrics.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, lr: p.lr, gradNorm: p.gradNorm })),
+        evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count })),
+        unigramBaseline: info.unigramBaseline,
+        tokensPerSec: tps.length ? tps[Math.floor(tps.length / 2)] : 0,
+        stepsDone: events.metrics.at(-1)?.step ?? 0,
+        trainSeconds,
+      });
+      if (last) log(`final eval loss ${fmt(last.loss)} (unigram baseline ${fmt(info.unigramBaseline)}): ${last.loss < info.unigramBaseline ? 'below' : 'not below'} the baseline`);
+      if (f.type !== 'status') {
+        writeOut(args.out, result, t0);
+        return 1;
+      }
     }
+    writeOut(args.out, result, t0);
     return 0;
   } finally {
     await session.close();
   }
+}
+
+function writeOut(out: string | null, result: Record<string, unknown>, t0: number): void {
+  result.wallSeconds = (performance.now() - t0) / 1000;
+  if (!out) return;
+  writeFileSync(out, JSON.stringify(result, null, 2) + '\n');
+  log(`wrote ${out}`);
 }
 
 main().then(
@@ -66,3 +125,4 @@ main().then(
     process.exit(e instanceof UsageError ? 2 : 1);
   },
 );
+

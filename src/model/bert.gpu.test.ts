@@ -29,15 +29,19 @@ function randomBatch(B: number, T: number, V: number, seed: number) {
 }
 
 describe('bert-micro gradient check (GPU vs float64 reference)', () => {
-  it('every parameter gradient matches to ≤ 1e-3 relative error', async () => {
+  // Launchers pick kernel variants by profile (tiled for GPUs, barrier-free for CPU adapters):
+  // check the whole model with each, whatever adapter the test runs on.
+  it.each(['gpu', 'cpu'] as const)('every parameter gradient matches to ≤ 1e-3 relative error (%s kernel profile)', async (profile) => {
     const gpu = await testGpu();
+    const before = gpu.profile;
+    gpu.profile = profile;
     const cfg = presetConfig('bert-micro');
     cfg.model.initStd = 0.1; // larger weights than 0.02 make attention and GELU non-trivial
     cfg.train.batch = 3;
     cfg.train.maskRate = 0.3; // more masked rows → every head parameter gets signal
     cfg.train.randomProb = 0.2;
     const V = 40;
-    const model = await createBert(gpu, cfg, V);
+    const model = await createBert(gpu, cfg, V).finally(() => (gpu.profile = before));
     const { B, P } = model.shape;
     const { T } = cfg.model;
     const params = initParams(cfg.model, V, 11);
@@ -74,7 +78,7 @@ describe('bert-micro gradient check (GPU vs float64 reference)', () => {
       rows.push(`${p.name.padEnd(14)} [${p.shape.join('×')}]`.padEnd(32) + ` max rel err ${err.toExponential(2)}`);
       expect(err, p.name).toBeLessThanOrEqual(1e-3);
     }
-    console.log(`gradient check, bert-micro (L=${cfg.model.L} C=${cfg.model.C} NH=${cfg.model.NH} T=${T} B=${B} V=${V}):\n${rows.join('\n')}\nworst ${worst.toExponential(2)}`);
+    console.log(`gradient check (${profile} profile), bert-micro (L=${cfg.model.L} C=${cfg.model.C} NH=${cfg.model.NH} T=${T} B=${B} V=${V}):\n${rows.join('\n')}\nworst ${worst.toExponential(2)}`);
     console.log(`loss gpu ${metrics[0]} reference ${ref.loss}`);
     expect(Math.abs(metrics[0]! - ref.loss) / ref.loss).toBeLessThan(1e-4);
     expect(Math.abs(metrics[1]! - ref.accuracy)).toBeLessThan(1e-6);

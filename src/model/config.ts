@@ -91,11 +91,13 @@ export const PRESETS: Preset[] = [
   {
     id: 'bert-micro',
     name: 'BERT micro',
-    description: '2 layers, hidden 32, 2 heads, sequences of 32: trains in seconds even on a CPU adapter; for tests and demos.',
+    description: '2 layers, hidden 32, 2 heads, sequences of 16, on the synthetic successor task: learns it in about 450 steps (seconds on a GPU); for tests and demos.',
     config: {
       preset: 'bert-micro',
-      model: { L: 2, C: 32, NH: 2, FFN: 64, T: 32, layerNormEps: 1e-12, initStd: 0.02 },
-      train: { ...DEFAULT_TRAIN, batch: 16, steps: 300, lr: 3e-3, warmupSteps: 20, evalEvery: 50, evalBatches: 4, logEvery: 5 },
+      model: { L: 2, C: 32, NH: 2, FFN: 64, T: 16, layerNormEps: 1e-12, initStd: 0.02 },
+      // Constant LR: this task "clicks" late (the model must learn to attend to its neighbours),
+      // and a decaying LR delays that (measured with the float64 reference trainer).
+      train: { ...DEFAULT_TRAIN, batch: 32, steps: 450, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 150, evalBatches: 4, logEvery: 5 },
       data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
     },
   },

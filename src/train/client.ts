@@ -1,12 +1,41 @@
 // Main-thread side of the engine: spawns the worker, forwards commands, and turns engine events
-// into store actions. The UI never sees the worker or any GPU object, only the store.
+// into store actions. The UI never sees the worker or any GPU object, only the store and these
+// commands.
 import { GpuError } from '../gpu/errors.ts';
+import type { RunConfig } from '../model/config.ts';
 import { setGpuError, setGpuReady } from '../store/gpu.ts';
+import { runConfigured, runConfiguring, runError, runEval, runMetrics, runStatus } from '../store/run.ts';
 import type { EngineCommand, EngineEvent } from './protocol.ts';
 
 export interface EngineClient {
   send(cmd: EngineCommand): void;
   terminate(): void;
+}
+
+let current: EngineClient | null = null;
+
+function handle(ev: EngineEvent): void {
+  switch (ev.type) {
+    case 'gpu-ready':
+      return setGpuReady(ev.adapter);
+    case 'gpu-error':
+      return setGpuError(ev.error);
+    case 'configured':
+      return runConfigured(ev.info);
+    case 'metrics':
+      return runMetrics(ev.point);
+    case 'eval':
+      return runEval(ev.point);
+    case 'status':
+      return runStatus(ev.state, ev.step);
+    case 'run-error':
+      return runError(ev.message, ev.hint);
+    case 'log':
+      console.info(`[engine] ${ev.line}`);
+      return;
+    case 'bench-result':
+      return;
+  }
 }
 
 export function startEngineClient(): EngineClient | null {
@@ -16,20 +45,7 @@ export function startEngineClient(): EngineClient | null {
     return null;
   }
   const worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'masklab-engine' });
-  worker.onmessage = (e: MessageEvent<EngineEvent>) => {
-    const ev = e.data;
-    switch (ev.type) {
-      case 'gpu-ready':
-        setGpuReady(ev.adapter);
-        break;
-      case 'gpu-error':
-        setGpuError(ev.error);
-        break;
-      case 'log':
-        console.info(`[engine] ${ev.line}`);
-        break;
-    }
-  };
+  worker.onmessage = (e: MessageEvent<EngineEvent>) => handle(e.data);
   worker.onerror = (e) => {
     setGpuError({
       kind: 'internal',
@@ -37,10 +53,23 @@ export function startEngineClient(): EngineClient | null {
       hint: 'Reload the page. If it happens again, open the browser console and report the error.',
     });
   };
-  const client: EngineClient = {
+  current = {
     send: (cmd) => worker.postMessage(cmd),
     terminate: () => worker.terminate(),
   };
-  client.send({ type: 'init' });
-  return client;
+  current.send({ type: 'init' });
+  return current;
 }
+
+/** Commands for the UI. They do nothing before the engine client has started. */
+export const engine = {
+  configure(config: RunConfig): void {
+    if (!current) return;
+    runConfiguring();
+    current.send({ type: 'configure', config });
+  },
+  start: () => current?.send({ type: 'start' }),
+  pause: () => current?.send({ type: 'pause' }),
+  step: (count = 1) => current?.send({ type: 'step', count }),
+  evaluate: () => current?.send({ type: 'eval' }),
+};

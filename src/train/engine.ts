@@ -1,40 +1,138 @@
 // The engine's message loop, independent of where it runs: the Web Worker wraps it with
-// postMessage, the headless page wraps it with a function the CLI exposes. It owns the GPU.
-// [A] only brings the device up and reports it; [B] adds the model and the training loop.
+// postMessage, the headless page with a function the CLI exposes. It owns the GPU and at most
+// one training session, and turns commands into runs: start, pause, single steps, eval, stop.
+// A failure is reported as an event; the run and its history stay as they were.
 
+import { fetchBrown, type BrownCorpus } from '../data/brown.ts';
 import { initGpu, type Gpu } from '../gpu/device.ts';
 import { toGpuErrorInfo } from '../gpu/errors.ts';
 import type { EngineCommand, PostEvent } from './protocol.ts';
+import { benchTraining } from './bench.ts';
+import { TrainingSession } from './session.ts';
 
 export interface Engine {
   handle(cmd: EngineCommand): Promise<void>;
 }
 
-export function createEngine(post: PostEvent, opts: { gpu?: GPU } = {}): Engine {
-  let gpu: Gpu | null = null;
+export interface EngineOptions {
+  gpu?: GPU;
+  /** Where the Brown corpus comes from; the browser default fetches /data/brown.json. */
+  loadBrown?: () => Promise<BrownCorpus>;
+}
 
-  async function init(): Promise<void> {
-    if (gpu) {
-      post({ type: 'gpu-ready', adapter: gpu.report });
-      return;
-    }
+export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine {
+  let gpu: Gpu | null = null;
+  let session: TrainingSession | null = null;
+  let running: Promise<void> | null = null;
+  let pauseRequested = false;
+  let brown: Promise<BrownCorpus> | null = null;
+  const loadBrown = () => (brown ??= (opts.loadBrown ?? (() => fetchBrown()))().catch((e: unknown) => {
+    brown = null; // let a later configure try again
+    throw e;
+  }));
+
+  const runError = (e: unknown, hint = 'Check the settings and start the run again.') => {
+    const info = toGpuErrorInfo(e);
+    post({ type: 'run-error', message: info.message, hint: info.kind === 'internal' ? hint : info.hint });
+  };
+
+  async function ensureGpu(): Promise<Gpu | null> {
+    if (gpu) return gpu;
     try {
-      gpu = await initGpu({
-        ...(opts.gpu ? { gpu: opts.gpu } : {}),
-        onError: (error) => post({ type: 'gpu-error', error }),
-      });
+      gpu = await initGpu({ ...(opts.gpu ? { gpu: opts.gpu } : {}), onError: (error) => post({ type: 'gpu-error', error }) });
       post({ type: 'gpu-ready', adapter: gpu.report });
+      return gpu;
     } catch (e) {
       post({ type: 'gpu-error', error: toGpuErrorInfo(e) });
+      return null;
     }
   }
 
+  async function run(until: (s: TrainingSession) => number): Promise<void> {
+    const s = session;
+    if (!s) return runError(new Error('No run is configured.'), 'Choose a preset and press Train.');
+    if (running) return;
+    pauseRequested = false;
+    post({ type: 'status', state: 'running', step: s.step });
+    running = s.train(Math.min(until(s), s.config.train.steps), () => pauseRequested);
+    try {
+      await running;
+    } catch (e) {
+      runError(e);
+    } finally {
+      running = null;
+    }
+    if (session === s) post({ type: 'status', state: s.step >= s.config.train.steps ? 'done' : 'paused', step: s.step });
+  }
+
+  // Commands run one after another (a 'start' right after 'configure' must find the model);
+  // 'pause' acts at once, and 'configure'/'stop' first ask a running loop to pause so they do
+  // not wait behind it.
+  let queue: Promise<void> = Promise.resolve();
   return {
-    async handle(cmd) {
-      switch (cmd.type) {
-        case 'init':
-          return init();
-      }
+    handle(cmd) {
+      if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop') pauseRequested = true;
+      if (cmd.type === 'pause') return Promise.resolve();
+      queue = queue.then(() => execute(cmd));
+      return queue;
     },
   };
+
+  async function execute(cmd: EngineCommand): Promise<void> {
+    switch (cmd.type) {
+      case 'init':
+        if (gpu) post({ type: 'gpu-ready', adapter: gpu.report });
+        else await ensureGpu();
+        return;
+      case 'configure': {
+        const g = await ensureGpu();
+        if (!g) return;
+        if (running) {
+          pauseRequested = true;
+          await running;
+        }
+        session?.destroy();
+        session = null;
+        try {
+          session = await TrainingSession.create(g, cmd.config, post, loadBrown);
+          post({ type: 'configured', info: session.info });
+          post({ type: 'status', state: 'idle', step: 0 });
+        } catch (e) {
+          runError(e);
+        }
+        return;
+      }
+      case 'start':
+        return run((s) => s.config.train.steps);
+      case 'step':
+        return run((s) => s.step + Math.max(1, cmd.count ?? 1));
+      case 'pause':
+        return;
+      case 'eval':
+        if (!session || running) return;
+        try {
+          await session.evaluate();
+        } catch (e) {
+          runError(e);
+        }
+        return;
+      case 'bench': {
+        const g = await ensureGpu();
+        if (!g) return;
+        try {
+          post({ type: 'bench-result', result: await benchTraining(g, cmd.config, { warmup: cmd.warmup, steps: cmd.steps }, loadBrown) });
+        } catch (e) {
+          runError(e);
+        }
+        return;
+      }
+      case 'stop':
+        pauseRequested = true;
+        if (running) await running;
+        session?.destroy();
+        session = null;
+        post({ type: 'status', state: 'idle', step: 0 });
+        return;
+    }
+  }
 }

@@ -1,20 +1,101 @@
 // The typed messages between the engine (in a Web Worker, or in the plain headless page the CLI
 // drives) and its client. Plain data only: they are posted, and large arrays are transferred.
-// [B] adds training commands (configure, start, pause, step, stop) and metrics.
 
 import type { AdapterReport } from '../gpu/device.ts';
 import type { GpuErrorInfo } from '../gpu/errors.ts';
+import type { RunConfig } from '../model/config.ts';
 
-export type { AdapterReport, GpuErrorInfo };
+export type { AdapterReport, GpuErrorInfo, RunConfig };
 
 /** Client → engine. */
-export type EngineCommand = { type: 'init' };
+export type EngineCommand =
+  | { type: 'init' }
+  /** Loads data, learns the tokenizer, builds the model; answers 'configured' or 'run-error'. */
+  | { type: 'configure'; config: RunConfig }
+  /** Trains until config.train.steps or 'pause'. */
+  | { type: 'start' }
+  | { type: 'pause' }
+  /** Trains `count` steps (default 1), then pauses. */
+  | { type: 'step'; count?: number }
+  /** Evaluates now on the held-out split. */
+  | { type: 'eval' }
+  /** Drops the model and its GPU memory. */
+  | { type: 'stop' }
+  /** Times training steps of a config (npm run bench); answers 'bench-result' or 'run-error'. */
+  | { type: 'bench'; config: RunConfig; warmup: number; steps: number };
+
+export interface RunInfo {
+  config: RunConfig;
+  vocabSize: number;
+  /** Prediction slots per sequence. */
+  P: number;
+  parameters: number;
+  /** Bytes of each arena pool (params, grads, moments, activations, ...). */
+  plannedBytes: Record<string, number>;
+  /** Estimated FLOPs of one training step (forward + backward), for compute-matched curves. */
+  flopsPerStep: number;
+  data: { source: string; trainTokens: number; heldOutTokens: number; evalRows: number; tokenizerMs: number; totalMs: number };
+  /** Held-out loss of predicting each eval-masked token from training-split frequencies alone. */
+  unigramBaseline: number;
+}
+
+export interface MetricPoint {
+  step: number;
+  loss: number;
+  accuracy: number;
+  lr: number;
+  gradNorm: number;
+  tokensPerSec: number;
+  elapsedMs: number;
+}
+
+export interface EvalPoint {
+  step: number;
+  loss: number;
+  accuracy: number;
+  /** Masked tokens scored. */
+  count: number;
+}
+
+export interface BenchResult {
+  preset: string;
+  adapter: string;
+  profile: string;
+  shape: { L: number; C: number; NH: number; FFN: number; T: number; B: number; V: number };
+  steps: number;
+  msPerStep: number;
+  tokensPerSec: number;
+  gflopPerSec: number;
+  /** Averages over the timed steps (after warm-up). */
+  perStep: {
+    dispatches: number;
+    bindGroupsCreated: number;
+    pipelinesCreated: number;
+    buffersCreated: number;
+    submits: number;
+    writeBufferBytes: number;
+    readbackBytes: number;
+    mapAsyncCalls: number;
+  };
+  plannedBytes: Record<string, number>;
+  parameters: number;
+  flopsPerStep: number;
+}
+
+export type RunState = 'idle' | 'running' | 'paused' | 'done';
 
 /** Engine → client. */
 export type EngineEvent =
   | { type: 'gpu-ready'; adapter: AdapterReport }
   /** Setup failed (no WebGPU, no adapter) or the device broke later (lost, out of memory, bug). */
   | { type: 'gpu-error'; error: GpuErrorInfo }
+  | { type: 'configured'; info: RunInfo }
+  | { type: 'metrics'; point: MetricPoint }
+  | { type: 'eval'; point: EvalPoint }
+  | { type: 'status'; state: RunState; step: number }
+  /** A run could not be set up or went wrong (bad config, diverged loss); the run's history stays. */
+  | { type: 'run-error'; message: string; hint: string }
+  | { type: 'bench-result'; result: BenchResult }
   | { type: 'log'; line: string };
 
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;

@@ -2,6 +2,7 @@
 import { useGpuStore } from '../store/gpu.ts';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { GpuStatusPanel } from './GpuStatusPanel.tsx';
+import { RunPanel } from './RunPanel.tsx';
 import { WebGpuMissing } from './WebGpuMissing.tsx';
 
 export function App() {
@@ -22,7 +23,10 @@ export function App() {
             Starting WebGPU…
           </p>
         ) : (
-          <GpuStatusPanel adapter={status.adapter} />
+          <>
+            <RunPanel />
+            <GpuStatusPanel adapter={status.adapter} />
+          </>
         )}
       </main>
     </div>

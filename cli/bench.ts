@@ -1,0 +1,92 @@
+// `npm run bench -- [flags]`: training-step benchmark of the presets in headless Chromium.
+import { writeFileSync } from 'node:fs';
+import { BENCH_USAGE, parseBenchArgs, UsageError } from './args.ts';
+import { ChromiumNotFound, gpuModeFromEnv } from './chromium.ts';
+import { ensureBuilt, openHeadless } from './headless.ts';
+import { presetConfig } from '../src/model/config.ts';
+import type { BenchResult, EngineEvent } from '../src/train/protocol.ts';
+
+const log = (line: string) => console.log(`[bench] ${line}`);
+const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
+
+export function benchTable(results: BenchResult[]): string {
+  const head = '| preset | shape (L/C/NH/FFN, T×B, V) | ms/step | tokens/s | GFLOP/s | dispatches/step | bind groups created/step | writeBuffer bytes/step | readback bytes/step | mapAsync/step |';
+  const rows = results.map((r) => {
+    const s = r.shape;
+    const p = r.perStep;
+    return `| ${r.preset} | ${s.L}/${s.C}/${s.NH}/${s.FFN}, ${s.T}×${s.B}, ${s.V} | ${r.msPerStep.toFixed(1)} | ${r.tokensPerSec.toFixed(0)} | ${r.gflopPerSec.toFixed(2)} | ${p.dispatches.toFixed(0)} | ${p.bindGroupsCreated} | ${p.writeBufferBytes.toFixed(0)} | ${p.readbackBytes.toFixed(1)} | ${p.mapAsyncCalls.toFixed(2)} |`;
+  });
+  const memHead = '| preset | parameters | params | grads | Adam moments | activations | activation grads | scratch |';
+  const mem = results.map((r) => {
+    const b = r.plannedBytes;
+    return `| ${r.preset} | ${(r.parameters / 1e6).toFixed(2)}M | ${mib(b.params ?? 0)} | ${mib(b.grads ?? 0)} | ${mib((b.adam_m ?? 0) + (b.adam_v ?? 0))} | ${mib(b.acts ?? 0)} | ${mib(b.dacts ?? 0)} | ${mib(b.scratch ?? 0)} |`;
+  });
+  const sep = (h: string) => h.replace(/[^|]+/g, ' --- ');
+  return [head, sep(head), ...rows, '', memHead, sep(memHead), ...mem].join('\n');
+}
+
+async function main(): Promise<number> {
+  const args = parseBenchArgs(process.argv.slice(2));
+  if (args.help) {
+    console.log(BENCH_USAGE);
+    return 0;
+  }
+  const gpuMode = args.gpu ?? gpuModeFromEnv();
+  if (args.build) await ensureBuilt(log);
+  let waiting: ((e: EngineEvent) => void) | null = null;
+  const session = await openHeadless({
+    gpuMode,
+    onEvent: (e) => {
+      if (e.type === 'log') log(e.line);
+      else if (e.type === 'gpu-ready' || e.type === 'gpu-error' || e.type === 'bench-result' || e.type === 'run-error') waiting?.(e);
+    },
+  });
+  const ask = (cmd: Parameters<typeof session.send>[0]) =>
+    new Promise<EngineEvent>((resolve) => {
+      waiting = resolve;
+      void session.send(cmd);
+    });
+  try {
+    const ready = await ask({ type: 'init' });
+    if (ready.type !== 'gpu-ready') {
+      console.error(ready.type === 'gpu-error' ? `${ready.error.message}\n${ready.error.hint}` : 'WebGPU did not start');
+      return 1;
+    }
+    const cpu = ready.adapter.isFallbackAdapter || ready.adapter.architecture === 'swiftshader';
+    log(`adapter: ${ready.adapter.vendor} / ${ready.adapter.architecture}${cpu ? ' (a CPU adapter: bert-tiny gets few steps)' : ''}`);
+    const results: BenchResult[] = [];
+    for (const preset of args.presets) {
+      const config = presetConfig(preset);
+      const big = cpu && preset !== 'bert-micro';
+      const steps = args.steps ?? (big ? 3 : 20);
+      const warmup = args.warmup ?? (big ? 1 : 3);
+      log(`${preset}: ${warmup} warm-up + ${steps} timed steps ...`);
+      const r = await ask({ type: 'bench', config, warmup, steps });
+      if (r.type !== 'bench-result') {
+        console.error(r.type === 'run-error' ? `${preset}: ${r.message}\n${r.hint}` : `${preset}: failed`);
+        return 1;
+      }
+      const p = r.result.perStep;
+      log(`${preset}: ${r.result.msPerStep.toFixed(1)} ms/step, ${r.result.tokensPerSec.toFixed(0)} tokens/s, ${p.dispatches} dispatches/step, ${p.bindGroupsCreated} bind groups created/step`);
+      results.push(r.result);
+    }
+    console.log(`\nAdapter: ${results[0]?.adapter} (kernel profile ${results[0]?.profile}), Chromium ${session.browser.version()}\n`);
+    console.log(benchTable(results));
+    if (args.out) {
+      writeFileSync(args.out, JSON.stringify({ tool: 'masklab bench', createdAt: new Date().toISOString(), gpuMode, adapter: ready.adapter, results }, null, 2) + '\n');
+      log(`wrote ${args.out}`);
+    }
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    if (e instanceof UsageError || e instanceof ChromiumNotFound) console.error(e.message);
+    else console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    process.exit(e instanceof UsageError ? 2 : 1);
+  },
+);

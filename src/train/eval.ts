@@ -1,0 +1,58 @@
+// Held-out evaluation with the fixed, seed-frozen eval mask (uniform 15%, all [MASK]; spec D.1),
+// and the unigram baseline on exactly the same masked tokens, so "beats frequencies alone" is a
+// fair statement. Eval batches are submitted one at a time: each rewrites the batch and the
+// eval-mask step with writeBuffer, which must land between submissions.
+import type { Batch } from '../data/batcher.ts';
+import { sliceRows, unigramBaselineLoss } from '../data/batcher.ts';
+import type { Gpu } from '../gpu/device.ts';
+import { StepEncoder } from '../gpu/encoder.ts';
+import { readF32 } from '../gpu/readback.ts';
+import { randomMaskingReference } from '../masking/reference.ts';
+import { EVAL_MASK_SEED, type BertModel } from '../model/bert.ts';
+
+/** Full batches of B rows the eval set holds, capped at `wanted`. */
+export function evalBatchCount(evalSet: Batch, B: number, wanted: number): number {
+  return Math.min(wanted, Math.floor(evalSet.B / B));
+}
+
+export interface EvalResult {
+  loss: number;
+  accuracy: number;
+  count: number;
+}
+
+export async function evaluate(gpu: Gpu, model: BertModel, evalSet: Batch, batches: number): Promise<EvalResult> {
+  const { B } = model.shape;
+  let lossSum = 0;
+  let accSum = 0;
+  let count = 0;
+  for (let i = 0; i < batches; i++) {
+    const rows = sliceRows(evalSet, i * B, B);
+    model.uploadBatch(rows.ids, rows.attention);
+    const enc = new StepEncoder(gpu, { label: 'eval' });
+    model.recordEvalMasking(enc, i);
+    model.recordForward(enc);
+    enc.submit();
+    const [loss, acc, w] = await readF32(gpu, model.t('metrics'));
+    lossSum += loss! * w!;
+    accSum += acc! * w!;
+    count += w!;
+  }
+  return { loss: count ? lossSum / count : NaN, accuracy: count ? accSum / count : NaN, count };
+}
+
+/** Mean −log p_unigram(target) over the eval-masked tokens (the CPU twin of the GPU eval mask). */
+export function unigramBaseline(evalSet: Batch, batches: number, B: number, P: number, V: number, counts: Uint32Array): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < batches; i++) {
+    const rows = sliceRows(evalSet, i * B, B);
+    const m = randomMaskingReference(rows.ids, B, evalSet.T, P, { rate: 0.15, maxPredictions: P, maskProb: 1, randomProb: 0, vocabSize: V, seed: EVAL_MASK_SEED }, i);
+    const w = m.weights.reduce((a, b) => a + b, 0);
+    if (w > 0) {
+      sum += unigramBaselineLoss(counts, m.targets, m.weights) * w;
+      n += w;
+    }
+  }
+  return n ? sum / n : NaN;
+}

@@ -1,0 +1,160 @@
+// One training run on the GPU: data → tokenizer → model → pipelined steps → held-out eval.
+// Steps are submitted back to back with at most MAX_IN_FLIGHT unfinished on the GPU, so the CPU
+// prepares step s+1 while the GPU runs step s; metrics come back through a readback ring and are
+// never waited for. It reports through `post` and keeps no UI state.
+
+import type { Batch } from '../data/batcher.ts';
+import type { BrownCorpus } from '../data/brown.ts';
+import { buildDataset, type Dataset } from '../data/dataset.ts';
+import type { Gpu } from '../gpu/device.ts';
+import { StepEncoder } from '../gpu/encoder.ts';
+import { ReadbackRing } from '../gpu/readback.ts';
+import { createBert, type BertModel } from '../model/bert.ts';
+import { assertValidConfig, maxPredictions, type RunConfig } from '../model/config.ts';
+import { initParams } from '../model/init.ts';
+import { parameterCount } from '../model/layout.ts';
+import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
+import { mlmFlopsPerStep } from './flops.ts';
+import type { EvalPoint, MetricPoint, PostEvent, RunInfo } from './protocol.ts';
+import { learningRate, type LrSchedule } from './schedule.ts';
+
+/** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
+const MAX_IN_FLIGHT = 2;
+
+export class TrainingSession {
+  /** Next step to run (= steps done). */
+  step = 0;
+  diverged = false;
+  readonly history: { metrics: MetricPoint[]; evals: EvalPoint[] } = { metrics: [], evals: [] };
+  private readonly ring: ReadbackRing;
+  private readonly schedule: LrSchedule;
+  private activeMs = 0;
+  private lastReport = { step: 0, at: 0 };
+  private batchBuf: Batch | undefined;
+  private lastEvalStep = -1;
+
+  private constructor(
+    private readonly gpu: Gpu,
+    readonly config: RunConfig,
+    readonly dataset: Dataset,
+    readonly model: BertModel,
+    readonly info: RunInfo,
+    private readonly evalBatches: number,
+    private readonly post: PostEvent,
+  ) {
+    this.ring = new ReadbackRing(gpu, 32, 4);
+    const t = config.train;
+    this.schedule = { peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.decay };
+  }
+
+  static async create(gpu: Gpu, config: RunConfig, post: PostEvent, loadBrown: () => Promise<BrownCorpus>): Promise<TrainingSession> {
+    assertValidConfig(config);
+    const { model: mc, train, data } = config;
+    const B = train.batch;
+    post({ type: 'log', line: `loading data: ${data.source}${data.source === 'brown' ? ` (${data.tokenizer}, vocab ${data.vocabSize})` : ''}` });
+    const brown = data.source === 'brown' ? await loadBrown() : undefined;
+    const dataset = buildDataset(data.source, { tokenizer: data.tokenizer, vocabSize: data.vocabSize, seed: train.seed, T: mc.T, evalCount: train.evalBatches * B }, brown ? { brown } : {});
+    const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
+    if (evalBatches < 1) throw new Error(`The held-out split has ${dataset.evalSet.B} rows of length ${mc.T}, fewer than one batch of ${B}: lower the batch size.`);
+    const V = dataset.tokenizer.vocabSize;
+    const model = await createBert(gpu, config, V);
+    model.uploadParams(initParams(mc, V, train.seed));
+    const P = maxPredictions(mc, train);
+    const s = dataset.stats;
+    const info: RunInfo = {
+      config,
+      vocabSize: V,
+      P,
+      parameters: parameterCount(mc, V),
+      plannedBytes: model.arena.plannedBytes(),
+      flopsPerStep: mlmFlopsPerStep(mc, V, B, P),
+      data: { source: data.source, trainTokens: s.trainTokens, heldOutTokens: s.heldOutTokens, evalRows: evalBatches * B, tokenizerMs: s.tokenizerMs, totalMs: s.totalMs },
+      unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
+    };
+    return new TrainingSession(gpu, config, dataset, model, info, evalBatches, post);
+  }
+
+  /** Runs steps until `until` (exclusive), a stop request, or divergence. */
+  async train(until: number, shouldStop: () => boolean): Promise<void> {
+    const { model, gpu } = this;
+    const { batch: B, logEvery, evalEvery } = this.config.train;
+    const T = this.config.model.T;
+    const inFlight: Promise<void>[] = [];
+    const reads: Promise<void>[] = [];
+    const started = performance.now();
+    const activeBefore = this.activeMs;
+    this.lastReport = { step: this.step, at: started };
+    const metricsRanges = [model.t('metrics'), model.t('gradnorm')];
+    while (this.step < until && !shouldStop() && !this.diverged) {
+      const s = this.step;
+      const batch = this.dataset.batch(s, B, this.batchBuf);
+      this.batchBuf = batch;
+      model.uploadBatch(batch.ids, batch.attention);
+      const lr = learningRate(this.schedule, s);
+      model.setStep(s, lr);
+      const enc = new StepEncoder(gpu, { label: `step ${s}` });
+      model.recordTrainStep(enc);
+      const last = s + 1 === until;
+      const read = (s + 1) % logEvery === 0 || last ? enc.readback(this.ring, metricsRanges) : null;
+      const sub = enc.submit();
+      this.step = s + 1;
+      if (read) {
+        const r = read.then(
+          ([m, g]) => this.report(s, lr, new Float32Array(m!), new Float32Array(g!), B * T, activeBefore + performance.now() - started),
+          () => undefined, // device lost: the gpu-error event tells the user
+        );
+        reads.push(r);
+      }
+      inFlight.push(sub.done());
+      if (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
+      if (evalEvery > 0 && this.step % evalEvery === 0) {
+        await Promise.all(inFlight.splice(0));
+        await this.evaluate();
+      }
+    }
+    await Promise.all(inFlight);
+    await Promise.all(reads); // the last metrics arrive before train() returns
+    this.activeMs = activeBefore + performance.now() - started;
+    if (this.step >= this.config.train.steps && this.lastEvalStep !== this.step && !this.diverged) await this.evaluate();
+  }
+
+  async evaluate(): Promise<EvalPoint> {
+    const r = await evaluate(this.gpu, this.model, this.dataset.evalSet, this.evalBatches);
+    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count };
+    this.lastEvalStep = this.step;
+    this.history.evals.push(point);
+    this.post({ type: 'eval', point });
+    return point;
+  }
+
+  private report(step: number, lr: number, m: Float32Array, g: Float32Array, tokensPerStep: number, elapsedMs: number): void {
+    const now = performance.now();
+    const steps = step + 1 - this.lastReport.step;
+    const secs = (now - this.lastReport.at) / 1000;
+    this.lastReport = { step: step + 1, at: now };
+    const point: MetricPoint = {
+      step: step + 1,
+      loss: m[0]!,
+      accuracy: m[1]!,
+      lr,
+      gradNorm: g[0]!,
+      tokensPerSec: secs > 0 ? (steps * tokensPerStep) / secs : 0,
+      elapsedMs,
+    };
+    if (!Number.isFinite(point.loss) || !Number.isFinite(point.gradNorm)) {
+      this.diverged = true;
+      this.post({
+        type: 'run-error',
+        message: `Training diverged at step ${point.step}: the loss is ${point.loss} and the gradient norm ${point.gradNorm}.`,
+        hint: `Lower the learning rate (now ${this.config.train.lr}) or raise the warmup, then start the run again.`,
+      });
+    }
+    this.history.metrics.push(point);
+    this.post({ type: 'metrics', point });
+  }
+
+  destroy(): void {
+    this.ring.destroy();
+    this.model.destroy();
+  }
+}
