@@ -1,8 +1,9 @@
 // `npm run bench -- [flags]`: training-step benchmark of the presets in headless Chromium.
 import { writeFileSync } from 'node:fs';
-import { BENCH_USAGE, parseBenchArgs, UsageError } from './args.ts';
-import { ChromiumNotFound, gpuModeFromEnv } from './chromium.ts';
+import { BENCH_USAGE, parseBenchArgs } from './args.ts';
+import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
+import { runCli } from './run.ts';
 import { presetConfig } from '../src/model/config.ts';
 import type { BenchResult, EngineEvent } from '../src/train/protocol.ts';
 
@@ -82,11 +83,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError || e instanceof ChromiumNotFound) console.error(e.message);
-    else console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
+runCli(main);

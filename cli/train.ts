@@ -1,9 +1,10 @@
 // `npm run train -- [flags]`: trains with the real engine in headless Chromium (WebGPU) on the
 // built app's headless page, prints a progress line every few steps, and writes the run as JSON.
 import { writeFileSync } from 'node:fs';
-import { parseTrainArgs, TRAIN_USAGE, UsageError } from './args.ts';
-import { ChromiumNotFound, gpuModeFromEnv } from './chromium.ts';
+import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
+import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
+import { runCli } from './run.ts';
 import type { AdapterReport, EngineEvent, EvalPoint, MetricPoint, RunInfo } from '../src/train/protocol.ts';
 
 const log = (line: string) => console.log(`[masklab] ${line}`);
@@ -117,12 +118,4 @@ function writeOut(out: string | null, result: Record<string, unknown>, t0: numbe
   log(`wrote ${out}`);
 }
 
-main().then(
-  (code) => process.exit(code),
-  (e: unknown) => {
-    if (e instanceof UsageError || e instanceof ChromiumNotFound) console.error(e.message);
-    else console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
-    process.exit(e instanceof UsageError ? 2 : 1);
-  },
-);
-
+runCli(main);

@@ -2,6 +2,7 @@
 // page), with the adapter printed once so every test log says what it ran on. No mock: without
 // WebGPU the tests fail, by design.
 import { initGpu, type Gpu } from './device.ts';
+import { StepEncoder } from './encoder.ts';
 
 let gpu: Promise<Gpu> | null = null;
 
@@ -27,4 +28,22 @@ export async function checkNoUncapturedErrors(): Promise<void> {
   if (gpu) await (await gpu).device.queue.onSubmittedWorkDone();
   const errors = uncapturedErrors.splice(0);
   if (errors.length) throw new Error(`uncaptured GPU errors during the test:\n${errors.join('\n')}`);
+}
+
+/**
+ * Wall time per run of `op`: `reps` runs recorded into one submission (as a training step records
+ * every op into one), so the fixed cost of a submit and its wait is shared; after one warm-up run.
+ * For printed comparisons only: timings are never asserted.
+ */
+export async function msPerRun(op: { record(enc: StepEncoder): void }, reps: number): Promise<number> {
+  const gpu = await testGpu();
+  const submit = async (n: number) => {
+    const enc = new StepEncoder(gpu);
+    for (let k = 0; k < n; k++) op.record(enc);
+    await enc.submit().done();
+  };
+  await submit(1);
+  const t0 = performance.now();
+  await submit(reps);
+  return (performance.now() - t0) / reps;
 }

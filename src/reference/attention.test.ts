@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/prng.ts';
 import { attentionBackward, attentionForward } from './attention.ts';
+import { fdError } from './finite-diff.ts';
 
 describe('attention reference backward (central differences, float64)', () => {
   it('matches finite differences with a padding mask', () => {
@@ -16,21 +17,9 @@ describe('attention reference backward (central differences, float64)', () => {
     for (let j = 3; j < T; j++) expect(probs[(1 * NH * T + 0) * T + j]).toBe(0);
     const dqkv = attentionBackward(g, qkv, probs, mask, B, T, C, NH);
 
-    const h = 1e-5;
-    let err = 0;
-    let scale = 0;
-    for (let i = 0; i < qkv.length; i++) {
-      const x0 = qkv[i]!;
-      qkv[i] = x0 + h;
-      const up = loss();
-      qkv[i] = x0 - h;
-      const down = loss();
-      qkv[i] = x0;
-      err = Math.max(err, Math.abs((up - down) / (2 * h) - dqkv[i]!));
-      scale = Math.max(scale, Math.abs(dqkv[i]!));
-    }
-    console.log(`attention FD: max |num − ana| / max |ana| = ${(err / scale).toExponential(2)}`);
-    expect(err / scale).toBeLessThan(1e-6);
+    const rel = fdError(dqkv, qkv, loss);
+    console.log(`attention FD: max |num − ana| / max |ana| = ${rel.toExponential(2)}`);
+    expect(rel).toBeLessThan(1e-6);
     // Padding keys (b=1, t≥3) get exactly zero K and V gradient.
     for (let t = 3; t < T; t++) for (let c = C; c < 3 * C; c++) expect(dqkv[((1 * T + t) * 3 + 0) * C + c]).toBe(0);
   });

@@ -3,6 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/prng.ts';
 import { embeddingBackward, embeddingForward } from './embedding.ts';
+import { fdError } from './finite-diff.ts';
 
 describe('embedding reference backward (central differences, float64)', () => {
   it('matches finite differences with repeated ids', () => {
@@ -15,22 +16,10 @@ describe('embedding reference backward (central differences, float64)', () => {
     const g = Float64Array.from(rng.uniformArray(B * T * C, -1, 1)); // loss = Σ g·out
     const loss = () => embeddingForward(ids, wte, wpe, wtt, B, T, C).reduce((a, o, i) => a + o * g[i]!, 0);
     const { dwte, dwpe, dwtt } = embeddingBackward(g, ids, B, T, C, V, Tmax);
-    const h = 1e-5;
     for (const [x, ana] of [[wte, dwte], [wpe, dwpe], [wtt, dwtt]] as const) {
-      let err = 0;
-      let scale = 0;
-      for (let i = 0; i < x.length; i++) {
-        const x0 = x[i]!;
-        x[i] = x0 + h;
-        const up = loss();
-        x[i] = x0 - h;
-        const down = loss();
-        x[i] = x0;
-        err = Math.max(err, Math.abs((up - down) / (2 * h) - ana[i]!));
-        scale = Math.max(scale, Math.abs(ana[i]!));
-      }
-      console.log(`embedding FD: max |num − ana| / max |ana| = ${(err / scale).toExponential(2)}`);
-      expect(err / scale).toBeLessThan(1e-6);
+      const rel = fdError(ana, x, loss);
+      console.log(`embedding FD: max |num − ana| / max |ana| = ${rel.toExponential(2)}`);
+      expect(rel).toBeLessThan(1e-6);
     }
     expect(Array.from(dwtt.subarray(C))).toEqual([0, 0, 0, 0]); // token type 1 is never used
     expect(Array.from(dwte.subarray(2 * C, 3 * C))).toEqual([0, 0, 0, 0]); // id 2 never occurs

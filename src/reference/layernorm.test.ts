@@ -2,26 +2,11 @@
 // tests compare against gradients that are themselves right.
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/prng.ts';
+import { fdError } from './finite-diff.ts';
 import { layernormBackward, layernormForward } from './layernorm.ts';
 
 const f64 = (a: Float32Array) => Float64Array.from(a);
 
-/** max |num − ana| / max |ana|: central differences are exact to O(h²) ≈ 1e-10 here. */
-function fdError(ana: Float64Array, x: Float64Array, loss: () => number, h = 1e-5): number {
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < x.length; i++) {
-    const x0 = x[i]!;
-    x[i] = x0 + h;
-    const up = loss();
-    x[i] = x0 - h;
-    const down = loss();
-    x[i] = x0;
-    err = Math.max(err, Math.abs((up - down) / (2 * h) - ana[i]!));
-    scale = Math.max(scale, Math.abs(ana[i]!));
-  }
-  return err / scale;
-}
 
 describe('layernorm reference backward (central differences, float64)', () => {
   it.each([1e-5, 1e-12])('matches finite differences with eps=%s', (eps) => {

@@ -7,32 +7,11 @@
 // threads, so results are bit-reproducible. Not here: pre-LN variants, fp16, subgroup reductions
 // (their order depends on the device's subgroup size).
 
-struct Params {
-  R: u32,
-  C: u32,
-  eps: f32,
-  rows_per_group: u32, // backward: rows one workgroup walks (its partial row in the scratch)
-}
+//!include layernorm_io.wgsl
 
-// Bindings of the forward entry points (the residual one adds 7 and 8).
-@group(0) @binding(0) var<storage, read_write> inp: array<f32>;
-@group(0) @binding(1) var<storage, read_write> weight: array<f32>;
-@group(0) @binding(2) var<storage, read_write> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> rstd: array<f32>;
-@group(0) @binding(6) var<uniform> p: Params;
-@group(0) @binding(7) var<storage, read_write> ra: array<f32>;
-@group(0) @binding(8) var<storage, read_write> rb: array<f32>;
-
-// layernorm_backward. WGSL lets entry points that never meet share a binding number.
-@group(0) @binding(2) var<storage, read_write> b_mean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> b_rstd: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dout: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dinp: array<f32>;
+// layernorm_backward: per-block column partials of dweight and dbias.
 @group(0) @binding(6) var<storage, read_write> dweight_part: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dbias_part: array<f32>;
-@group(0) @binding(8) var<uniform> bp: Params;
 // layernorm_backward_params: partials → parameter grads.
 @group(0) @binding(0) var<storage, read_write> f_dweight_part: array<f32>;
 @group(0) @binding(1) var<storage, read_write> f_dbias_part: array<f32>;

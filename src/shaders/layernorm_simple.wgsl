@@ -11,34 +11,13 @@
 // Why: on SwiftShader every workgroupBarrier costs a fiber switch per invocation, which dwarfs
 // the arithmetic at C = 32..256. Every sum runs in a fixed order inside one thread, so results
 // are bit-reproducible. Rows are strided across threads: slow on a real GPU, fine on a CPU.
-// Bindings and Params match layernorm.wgsl's, so the launcher binds both variants alike.
+// Bindings and Params come from layernorm_io.wgsl, shared with layernorm.wgsl.
 
-struct Params {
-  R: u32,
-  C: u32,
-  eps: f32,
-  rows_per_group: u32, // unused here (the tiled backward's partial rows)
-}
+//!include layernorm_io.wgsl
 
-// Forward entry points (the residual one adds 7 and 8).
-@group(0) @binding(0) var<storage, read_write> inp: array<f32>;
-@group(0) @binding(1) var<storage, read_write> weight: array<f32>;
-@group(0) @binding(2) var<storage, read_write> bias: array<f32>;
-@group(0) @binding(3) var<storage, read_write> out: array<f32>;
-@group(0) @binding(4) var<storage, read_write> mean: array<f32>;
-@group(0) @binding(5) var<storage, read_write> rstd: array<f32>;
-@group(0) @binding(6) var<uniform> p: Params;
-@group(0) @binding(7) var<storage, read_write> ra: array<f32>;
-@group(0) @binding(8) var<storage, read_write> rb: array<f32>;
-// Backward entry points, both bound alike: inp (0) and weight (1) as above. Entry points that
-// never meet may share a binding number.
-@group(0) @binding(2) var<storage, read_write> b_mean: array<f32>;
-@group(0) @binding(3) var<storage, read_write> b_rstd: array<f32>;
-@group(0) @binding(4) var<storage, read_write> dout: array<f32>;
-@group(0) @binding(5) var<storage, read_write> dinp: array<f32>;
+// Backward: the parameter gradients directly (one thread per column).
 @group(0) @binding(6) var<storage, read_write> dweight: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dbias: array<f32>;
-@group(0) @binding(8) var<uniform> bp: Params;
 
 const WG: u32 = 64u;
 const BLOCK: u32 = 8u; // terms per block of a blocked sum

@@ -6,11 +6,11 @@ import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
 import { StepEncoder } from '../../gpu/encoder.ts';
 import { readF32 } from '../../gpu/readback.ts';
-import { testGpu } from '../../gpu/testing.ts';
+import { msPerRun, testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { attentionBackward, attentionForward } from '../../reference/attention.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
-import { createOpContext, type PreparedOp } from './context.ts';
+import { createOpContext } from './context.ts';
 import { attentionBackwardScratch, prepareAttentionBackward, prepareAttentionForward, type AttentionOpts, type AttentionShape, type AttentionVariant } from './attention.ts';
 
 const variants: AttentionVariant[] = ['tiled', 'simple'];
@@ -199,22 +199,6 @@ describe('attention backward (GPU vs float64)', () => {
   });
 });
 
-/**
- * Wall time per run of `op`: `reps` runs recorded into one submission (as a training step records
- * every op into one), so the fixed cost of a submit and its wait is shared; after one warm-up run.
- */
-async function msPerRun(op: PreparedOp, reps: number): Promise<number> {
-  const gpu = await testGpu();
-  const submit = async (n: number) => {
-    const enc = new StepEncoder(gpu);
-    for (let k = 0; k < n; k++) op.record(enc);
-    await enc.submit().done();
-  };
-  await submit(1);
-  const t0 = performance.now();
-  await submit(reps);
-  return (performance.now() - t0) / reps;
-}
 
 describe('attention timing (printed only)', () => {
   it('tiled vs simple at the CI shape B=32 T=16 C=32 NH=2', async () => {
