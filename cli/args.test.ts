@@ -12,6 +12,16 @@ describe('train CLI flags', () => {
     expect(parseTrainArgs([]).config.preset).toBe('bert-micro');
   });
 
+  it('takes a masking strategy, its rate and parameters, and rejects bad ones by name', () => {
+    const a = parseTrainArgs(['--mask', 'span', '--mask-rate', '0.3', '--mask-param', 'p=0.3', '--mask-param', 'schedule=cosine']);
+    expect(a.config.masking).toEqual({ strategy: 'span', params: { p: '0.3', schedule: 'cosine', rate: '0.3' } });
+    expect(() => parseTrainArgs(['--mask-rate', '1.5'])).toThrow(/rate must be a number from 0.05 to 0.8 \(got "1.5"\)/);
+    expect(() => parseTrainArgs(['--mask', 'telepathy'])).toThrow(/Unknown masking strategy "telepathy"/);
+    expect(() => parseTrainArgs(['--mask', 'span', '--mask-param', 'q=1'])).toThrow(/"q" is not a parameter of span/);
+    expect(() => parseTrainArgs(['--mask-param', 'p'])).toThrow(/must look like key=value/);
+    expect(parseTrainArgs(['--list-masks', '--mask', 'whatever']).listMasks).toBe(true);
+  });
+
   it('keeps a short run able to reach its learning rate', () => {
     expect(parseTrainArgs(['--steps', '10']).config.train.warmupSteps).toBe(1);
   });

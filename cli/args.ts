@@ -1,6 +1,7 @@
 // Flag parsing for the CLIs, kept pure so it is unit-tested: bad flags give a message that says
 // what was wrong and what is accepted, never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseMaskingConfig, STRATEGIES } from '../src/masking/registry.ts';
 import { PRESETS, presetConfig, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
 
 export class UsageError extends Error {}
@@ -44,6 +45,10 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --lr X            peak learning rate
   --batch B         sequences per step
   --seq T           sequence length
+  --mask STRATEGY   ${STRATEGIES.map((x) => x.id).join(' | ')} (default random)
+  --mask-rate R     share of tokens to predict, 0.05..0.8
+  --mask-param K=V  a strategy parameter (repeatable), e.g. --mask-param p=0.3 --mask-param schedule=cosine
+  --list-masks      print every strategy with its parameters, defaults and ranges, and exit
   --eval-every N    held-out eval every N steps (0: only at the end)
   --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
   --log-every N     print and record metrics every N steps
@@ -63,6 +68,10 @@ export const TRAIN_OPTIONS = {
   lr: { type: 'string' },
   batch: { type: 'string' },
   seq: { type: 'string' },
+  mask: { type: 'string' },
+  'mask-rate': { type: 'string' },
+  'mask-param': { type: 'string', multiple: true },
+  'list-masks': { type: 'boolean' },
   'eval-every': { type: 'string' },
   'eval-batches': { type: 'string' },
   'log-every': { type: 'string' },
@@ -75,6 +84,7 @@ export const TRAIN_OPTIONS = {
 
 export interface TrainArgs {
   config: RunConfig;
+  listMasks: boolean;
   out: string | null;
   gpu: 'swiftshader' | 'hardware' | null;
   probe: boolean;
@@ -105,15 +115,23 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   set(num('eval-batches', v['eval-batches']), (n) => (config.train.evalBatches = n));
   set(num('log-every', v['log-every']), (n) => (config.train.logEvery = n));
   if (v.data !== undefined) config.data.source = DATA_ALIASES[oneOf('data', v.data, Object.keys(DATA_ALIASES), 'brown')]!;
+  if (v.mask !== undefined) config.masking = { strategy: v.mask, params: {} };
+  for (const kv of v['mask-param'] ?? []) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw new UsageError(`--mask-param ${kv} must look like key=value, e.g. --mask-param p=0.3.`);
+    config.masking.params[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
+  }
+  if (v['mask-rate'] !== undefined) config.masking.params.rate = v['mask-rate'];
   if (v.tokenizer !== undefined) config.data.tokenizer = oneOf('tokenizer', v.tokenizer, ['wordpiece', 'char'] as const, 'wordpiece');
   // A run no longer than the preset's warmup would never reach its learning rate.
   if (config.train.warmupSteps >= config.train.steps) config.train.warmupSteps = Math.floor(config.train.steps / 10);
   // The JSON records the train loss of every step unless asked otherwise (reads never stall).
   if (v['log-every'] === undefined) config.train.logEvery = 1;
-  const problems = validateConfig(config);
+  const problems = v['list-masks'] ? [] : validateConfig(config);
   if (problems.length) throw new UsageError(problems.map((p) => p.message).join('\n'));
   return {
     config,
+    listMasks: Boolean(v['list-masks']),
     out: v.out ?? null,
     gpu: v.gpu === undefined ? null : oneOf('gpu', v.gpu, ['swiftshader', 'hardware'] as const, 'swiftshader'),
     probe: Boolean(v.probe),
@@ -131,6 +149,8 @@ created, bytes written and read back), plus the planned GPU memory per pool.
   --presets LIST    comma-separated presets (default: bert-micro,bert-tiny)
   --steps N         timed steps per preset (default 20; 3 for bert-tiny on a CPU adapter)
   --warmup N        untimed steps first (default 3; 1 for bert-tiny on a CPU adapter)
+  --mask STRATEGY   masking strategy to train with (default random); its share of GPU time is reported
+  --mask-param K=V  a strategy parameter (repeatable)
   --out FILE        also write the results as JSON
   --gpu MODE        swiftshader (default) or hardware; env MASKLAB_GPU
   --no-build        use dist/ as it is
@@ -140,6 +160,8 @@ export const BENCH_OPTIONS = {
   presets: { type: 'string' },
   steps: { type: 'string' },
   warmup: { type: 'string' },
+  mask: { type: 'string' },
+  'mask-param': { type: 'string', multiple: true },
   out: { type: 'string' },
   gpu: { type: 'string' },
   'no-build': { type: 'boolean' },
@@ -148,6 +170,7 @@ export const BENCH_OPTIONS = {
 
 export interface BenchArgs {
   presets: string[];
+  masking: { strategy: string; params: Record<string, string> } | null;
   steps: number | null;
   warmup: number | null;
   out: string | null;
@@ -165,8 +188,20 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     if (n !== undefined && (!Number.isInteger(n) || n < min)) throw new UsageError(`--${flag} ${s} must be a whole number ≥ ${min}.`);
     return n ?? null;
   };
+  let masking: BenchArgs['masking'] = null;
+  if (v.mask !== undefined || v['mask-param']) {
+    masking = { strategy: v.mask ?? 'random', params: {} };
+    for (const kv of v['mask-param'] ?? []) {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new UsageError(`--mask-param ${kv} must look like key=value.`);
+      masking.params[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
+    }
+    const problems = parseMaskingConfig(masking.strategy, masking.params).problems;
+    if (problems.length) throw new UsageError(problems.map((p) => p.message).join('\n'));
+  }
   return {
     presets,
+    masking,
     steps: count('steps', v.steps, 1),
     warmup: count('warmup', v.warmup, 0),
     out: v.out ?? null,

@@ -11,11 +11,11 @@ const log = (line: string) => console.log(`[bench] ${line}`);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
 
 export function benchTable(results: BenchResult[]): string {
-  const head = '| preset | shape (L/C/NH/FFN, T×B, V) | ms/step | tokens/s | GFLOP/s | dispatches/step | bind groups created/step | writeBuffer bytes/step | readback bytes/step | mapAsync/step |';
+  const head = '| preset | shape (L/C/NH/FFN, T×B, V) | ms/step | tokens/s | GFLOP/s | dispatches/step | bind groups created/step | writeBuffer bytes/step | readback bytes/step | mapAsync/step | masking share of GPU time |';
   const rows = results.map((r) => {
     const s = r.shape;
     const p = r.perStep;
-    return `| ${r.preset} | ${s.L}/${s.C}/${s.NH}/${s.FFN}, ${s.T}×${s.B}, ${s.V} | ${r.msPerStep.toFixed(1)} | ${r.tokensPerSec.toFixed(0)} | ${r.gflopPerSec.toFixed(2)} | ${p.dispatches.toFixed(0)} | ${p.bindGroupsCreated} | ${p.writeBufferBytes.toFixed(0)} | ${p.readbackBytes.toFixed(1)} | ${p.mapAsyncCalls.toFixed(2)} |`;
+    return `| ${r.preset} | ${s.L}/${s.C}/${s.NH}/${s.FFN}, ${s.T}×${s.B}, ${s.V} | ${r.msPerStep.toFixed(1)} | ${r.tokensPerSec.toFixed(0)} | ${r.gflopPerSec.toFixed(2)} | ${p.dispatches.toFixed(0)} | ${p.bindGroupsCreated} | ${p.writeBufferBytes.toFixed(0)} | ${p.readbackBytes.toFixed(1)} | ${p.mapAsyncCalls.toFixed(2)} | ${r.masking.share === null ? 'n/a' : `${(100 * r.masking.share).toFixed(2)}% (${r.masking.strategy})`} |`;
   });
   const memHead = '| preset | parameters | params | grads | Adam moments | activations | activation grads | scratch |';
   const mem = results.map((r) => {
@@ -58,6 +58,7 @@ async function main(): Promise<number> {
     const results: BenchResult[] = [];
     for (const preset of args.presets) {
       const config = presetConfig(preset);
+      if (args.masking) config.masking = args.masking;
       const big = cpu && preset !== 'bert-micro';
       const steps = args.steps ?? (big ? 3 : 20);
       const warmup = args.warmup ?? (big ? 1 : 3);

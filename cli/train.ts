@@ -1,6 +1,7 @@
 // `npm run train -- [flags]`: trains with the real engine in headless Chromium (WebGPU) on the
 // built app's headless page, prints a progress line every few steps, and writes the run as JSON.
 import { writeFileSync } from 'node:fs';
+import { describeRegistry } from '../src/masking/registry.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
@@ -40,6 +41,10 @@ async function main(): Promise<number> {
     console.log(TRAIN_USAGE);
     return 0;
   }
+  if (args.listMasks) {
+    console.log(describeRegistry());
+    return 0;
+  }
   const cfg = args.config;
   const gpuMode = args.gpu ?? gpuModeFromEnv();
   const t0 = performance.now();
@@ -51,7 +56,10 @@ async function main(): Promise<number> {
     else if (e.type === 'metrics' && (e.point.step % printEvery === 0 || e.point.step === cfg.train.steps)) {
       const p = e.point;
       log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  ${kilo(p.tokensPerSec)} tok/s`);
-    } else if (e.type === 'eval') log(`eval @${e.point.step}: loss ${fmt(e.point.loss)}  acc ${fmt(e.point.accuracy)}  (${e.point.count} masked tokens)`);
+    } else if (e.type === 'eval') {
+      const p = e.point;
+      log(`eval @${p.step}: fixed mask loss ${fmt(p.loss)} acc ${fmt(p.accuracy)} (${p.count} tokens) | own mask loss ${fmt(p.own.loss)} acc ${fmt(p.own.accuracy)} (${p.own.count})`);
+    }
     else if (isFailure(e)) console.error(describeFailure(e));
   });
 
@@ -93,6 +101,7 @@ async function main(): Promise<number> {
         run: info,
         trainLoss: events.metrics.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, lr: p.lr, gradNorm: p.gradNorm })),
         evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count })),
+        evalOwnMask: events.evals.map((p) => ({ step: p.step, ...p.own })),
         unigramBaseline: info.unigramBaseline,
         tokensPerSec: tps.length ? tps[Math.floor(tps.length / 2)] : 0,
         stepsDone: events.metrics.at(-1)?.step ?? 0,

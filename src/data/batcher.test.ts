@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  countEvalWindows, evalWindows, NO_TAG, sliceRows, trainBatch, unigramBaselineLoss, unigramCounts, type Batch, type TokenStream,
+  clearBatch, countEvalWindows, evalWindows, NO_TAG, sliceRows, trainBatch, unigramBaselineLoss, unigramCounts, type Batch, type TokenStream,
 } from './batcher.ts';
 import { readBrownNode, splitBrown } from './brown.ts';
 import { encodeBrownDocs, lexiconCounts } from './dataset.ts';
@@ -25,10 +25,17 @@ function toyStream(): TokenStream {
   return s;
 }
 
+/** toyStream with units: word k belongs to unit ⌊k/3⌋·2 + (k%3 === 2), i.e. a 2-word unit then a single word. */
+function toyUnits(): TokenStream {
+  const s = toyStream();
+  s.segment = Uint32Array.from(s.wordIndex, (w) => Math.floor(w / 3) * 2 + (w % 3 === 2 ? 1 : 0));
+  return s;
+}
+
 /** Shapes and the [CLS] window [SEP] [PAD]… layout; the window is whole words of one document. */
 function checkLayout(b: Batch, s: TokenStream) {
   const { B, T } = b;
-  for (const a of [b.ids, b.attention, b.wordStart, b.tags, b.wordIndex]) expect(a.length).toBe(B * T);
+  for (const a of [b.ids, b.attention, b.wordStart, b.tags, b.wordIndex, b.segment]) expect(a.length).toBe(B * T);
   for (let r = 0; r < B; r++) {
     const o = r * T;
     const len = b.lengths[r]!;
@@ -40,7 +47,7 @@ function checkLayout(b: Batch, s: TokenStream) {
     for (let t = 0; t < T; t++) {
       ones += b.attention[o + t]!;
       expect(b.attention[o + t]).toBe(t < len ? 1 : 0);
-      if (t >= len) expect([b.ids[o + t], b.tags[o + t], b.wordIndex[o + t], b.wordStart[o + t]]).toEqual([PAD_ID, NO_TAG, NO_WORD, 0]);
+      if (t >= len) expect([b.ids[o + t], b.tags[o + t], b.wordIndex[o + t], b.wordStart[o + t], b.segment[o + t]]).toEqual([PAD_ID, NO_TAG, NO_WORD, 0, NO_WORD]);
     }
     expect(ones).toBe(len);
     expect([b.wordStart[o], b.wordStart[o + len - 1]]).toEqual([0, 0]);
@@ -51,8 +58,23 @@ function checkLayout(b: Batch, s: TokenStream) {
     expect(end).toBeLessThanOrEqual(s.docStarts[d + 1]!);
     expect(Array.from(b.ids.subarray(o + 1, o + len - 1))).toEqual(Array.from(s.ids.subarray(start, end)));
     expect(Array.from(b.tags.subarray(o + 1, o + len - 1))).toEqual(Array.from(s.tags.subarray(start, end)));
+    // Units: the stream's, or the word index when it has none; NO_WORD at [CLS] and [SEP].
+    expect(Array.from(b.segment.subarray(o + 1, o + len - 1))).toEqual(Array.from((s.segment ?? s.wordIndex).subarray(start, end)));
+    expect([b.segment[o], b.segment[o + len - 1]]).toEqual([NO_WORD, NO_WORD]);
+    checkRowUnits(b.segment.subarray(o + 1, o + len - 1), b.wordStart.subarray(o + 1, o + len - 1));
     expect(s.wordStart[start]).toBe(1); // never starts inside a word
     if (end < s.docStarts[d + 1]!) expect(s.wordStart[end]).toBe(1); // never ends inside a word
+  }
+}
+
+/** Pieces of a word share its unit; a unit is one contiguous run in the row (ids never come back). */
+function checkRowUnits(segment: Uint32Array, wordStart: Uint8Array) {
+  const seen = new Set<number>();
+  for (let t = 0; t < segment.length; t++) {
+    if (!wordStart[t] && t > 0) expect(segment[t]).toBe(segment[t - 1]);
+    if (t > 0 && segment[t] === segment[t - 1]) continue;
+    expect(seen.has(segment[t]!)).toBe(false);
+    seen.add(segment[t]!);
   }
 }
 
@@ -81,6 +103,21 @@ describe('training batches', () => {
     expect(() => trainBatch(s, { seed: 1, step: 7, B: 8, T: 40 }, reused)).toThrow(/out is \(16,40\)/);
     expect(() => trainBatch(s, { seed: 1, step: 0, B: 0, T: 40 })).toThrow(/positive integer/);
   });
+
+  it('carry the stream\'s units (segment), and the word index when it has none', () => {
+    const a = trainBatch(s, { seed: 1, step: 3, B: 16, T: 40 });
+    expect(a.segment).toEqual(a.wordIndex);
+    const u = toyUnits();
+    const b = trainBatch(u, { seed: 1, step: 3, B: 16, T: 40 });
+    checkLayout(b, u);
+    expect(b.ids).toEqual(a.ids); // units change nothing else
+    let multi = 0;
+    for (let t = 1; t < b.B * b.T; t++) if (b.wordStart[t] && b.segment[t] === b.segment[t - 1]) multi++;
+    expect(multi).toBeGreaterThan(0); // some rows hold a unit of two words
+    trainBatch(u, { seed: 1, step: 4, B: 16, T: 40 }, b);
+    checkLayout(b, u);
+    expect(clearBatch(b).segment.every((x) => x === NO_WORD)).toBe(true);
+  });
 });
 
 describe('eval windows', () => {
@@ -101,6 +138,18 @@ describe('eval windows', () => {
     const part = sliceRows(e, 2, 3);
     expect([part.B, part.lengths[0], part.ids[0]]).toEqual([3, e.lengths[2], CLS_ID]);
     expect(part.rowDoc[0]).toBe(2);
+    expect(part.segment).toEqual(e.segment.subarray(2 * 40, 5 * 40));
+    expect(e.segment).toEqual(e.wordIndex);
+  });
+
+  it('carry the stream\'s units, in eval rows and in row slices', () => {
+    const u = toyUnits();
+    const e = evalWindows(u, 40, 6);
+    checkLayout(e, u);
+    expect(e.ids).toEqual(evalWindows(toyStream(), 40, 6).ids);
+    const part = sliceRows(e, 3, 2);
+    checkLayout(part, u);
+    expect(Array.from(part.segment.subarray(1, 4))).toEqual(Array.from(u.segment!.subarray(87, 90)));
   });
 });
 

@@ -1,11 +1,13 @@
 // Turns token streams into (B,T) batches: each row is [CLS] + a window of ≤ T−2 tokens of one
 // document + [SEP] + [PAD]…, with the attention mask, row lengths, and per token the word-start
-// flag, POS tag and source word index that masking strategies need (whole-word, span, POS).
+// flag, POS tag, source word index and unit (segment) id that masking strategies need
+// (whole-word, span, POS, PMI units).
 // Training batches are a pure function of (stream, seed, step, B, T); eval windows are a fixed,
 // ordered list. Also the unigram baseline: the masked-token loss of guessing from frequencies.
 //
 // Windows never cross documents, start at a word start and end at a word boundary (so no row
 // begins with a `##` piece and every word in a row is whole), unless one word alone exceeds T−2.
+// A window may start or end inside a multi-word (PMI) unit: the part inside the row is the unit.
 // Deliberately not here: masking (src/masking, on the GPU), tokenizing (tokenizer.ts).
 
 import { hash4, Rng } from './prng.ts';
@@ -21,6 +23,12 @@ export interface TokenStream {
   wordStart: Uint8Array;
   tags: Uint16Array; // NO_TAG where unknown
   wordIndex: Uint32Array; // the token's word in the source corpus (Brown: index into wordIds)
+  /**
+   * Unit id per token (PMI units, pmi.ts): all pieces of a word, and all words of a unit, share
+   * it; ids increase along the stream and never repeat. Absent: each word is its own unit and
+   * batches use wordIndex.
+   */
+  segment?: Uint32Array;
   docStarts: Uint32Array; // (D+1) token offsets; document d is [docStarts[d], docStarts[d+1])
   docIds: readonly string[]; // (D) e.g. "ca01"
 }
@@ -35,6 +43,8 @@ export interface Batch {
   wordStart: Uint8Array; // (B,T) 1 at a word's first token; 0 at specials and pad
   tags: Uint16Array; // (B,T) POS tag id; NO_TAG at specials and pad
   wordIndex: Uint32Array; // (B,T) source word index; NO_WORD at specials and pad
+  /** (B,T) unit id, stream-global (= wordIndex when the stream has no units); NO_WORD at specials and pad. */
+  segment: Uint32Array;
   rowDoc: Uint32Array; // (B) document index in the stream
   rowStart: Uint32Array; // (B) token offset of the window in the stream
 }
@@ -50,6 +60,7 @@ export function emptyBatch(B: number, T: number): Batch {
     wordStart: new Uint8Array(B * T),
     tags: new Uint16Array(B * T).fill(NO_TAG),
     wordIndex: new Uint32Array(B * T).fill(NO_WORD),
+    segment: new Uint32Array(B * T).fill(NO_WORD),
     rowDoc: new Uint32Array(B),
     rowStart: new Uint32Array(B),
   };
@@ -63,6 +74,7 @@ export function clearBatch(b: Batch): Batch {
   b.wordStart.fill(0);
   b.tags.fill(NO_TAG);
   b.wordIndex.fill(NO_WORD);
+  b.segment.fill(NO_WORD);
   b.rowDoc.fill(0);
   b.rowStart.fill(0);
   return b;
@@ -81,6 +93,7 @@ export function writeRow(batch: Batch, b: number, s: TokenStream, doc: number, s
   batch.wordStart.set(s.wordStart.subarray(start, end), o + 1);
   batch.tags.set(s.tags.subarray(start, end), o + 1);
   batch.wordIndex.set(s.wordIndex.subarray(start, end), o + 1);
+  batch.segment.set((s.segment ?? s.wordIndex).subarray(start, end), o + 1);
   batch.lengths[b] = n + 2;
   batch.rowDoc[b] = doc;
   batch.rowStart[b] = start;
@@ -175,7 +188,7 @@ export function sliceRows(batch: Batch, start: number, count: number): Batch {
   const r = (a: Uint32Array) => a.subarray(start * T, (start + count) * T);
   return {
     B: count, T,
-    ids: r(batch.ids), attention: r(batch.attention), wordIndex: r(batch.wordIndex),
+    ids: r(batch.ids), attention: r(batch.attention), wordIndex: r(batch.wordIndex), segment: r(batch.segment),
     wordStart: batch.wordStart.subarray(start * T, (start + count) * T),
     tags: batch.tags.subarray(start * T, (start + count) * T),
     lengths: batch.lengths.subarray(start, start + count),

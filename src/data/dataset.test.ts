@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { unigramBaselineLoss, type Batch } from './batcher.ts';
 import { encodeBrownCompact, readBrownNode } from './brown.ts';
 import { buildDataset, type Dataset } from './dataset.ts';
+import { findEntry } from './pmi.ts';
 import { NO_WORD, NUM_SPECIAL } from './tokenizer.ts';
 
 const corpus = await readBrownNode();
@@ -19,7 +20,28 @@ function checkAlignment(ds: Dataset, b: Batch) {
       else expect(b.wordIndex[t - 1]).toBe(w);
     }
     expect(b.wordIndex[o]).toBe(NO_WORD);
+    expect([b.segment[o], b.segment[o + len - 1]]).toEqual([NO_WORD, NO_WORD]);
+    if (!ds.pmiLexicon) expect(b.segment.subarray(o, o + b.T)).toEqual(b.wordIndex.subarray(o, o + b.T));
+    else checkUnits(ds, b.segment.subarray(o + 1, o + len - 1), b.wordIndex.subarray(o + 1, o + len - 1));
     expect(ds.tokenizer.decode(b.ids.subarray(o, o + len), { skipSpecial: true })).toBe(words.join(' ').toLowerCase());
+  }
+}
+
+/**
+ * PMI units in one row (tokens between [CLS] and [SEP]): pieces of a word share its unit; a unit
+ * is one contiguous run; a run of several words that the row does not cut is a lexicon entry.
+ */
+function checkUnits(ds: Dataset, segment: Uint32Array, wordIndex: Uint32Array) {
+  const seen = new Set<number>();
+  for (let i = 0; i < segment.length; ) {
+    let j = i + 1;
+    while (j < segment.length && segment[j] === segment[i]) j++;
+    expect(seen.has(segment[i]!)).toBe(false);
+    seen.add(segment[i]!);
+    for (let t = i + 1; t < segment.length; t++) if (wordIndex[t] === wordIndex[i]) expect(segment[t]).toBe(segment[i]);
+    const words = [...new Set(wordIndex.subarray(i, j))].map((w) => corpus.lexicon[corpus.wordIds[w]!]!);
+    if (words.length > 1 && i > 0 && j < segment.length) expect(findEntry(ds.pmiLexicon!, words.join(' ')), words.join(' ')).toBeDefined();
+    i = j;
   }
 }
 
@@ -73,6 +95,48 @@ describe('buildDataset: Brown', () => {
   });
 });
 
+describe('buildDataset: Brown with PMI units', () => {
+  const pmi = { minCount: 5, lexiconSize: 5000, seed: 4 };
+  const ds = buildDataset('brown', { tokenizer: 'wordpiece', vocabSize: 1500, seed: 9, T: 64, evalCount: 128, pmi }, { brown: corpus });
+
+  it('learns the lexicon on the training split and segments both splits', () => {
+    console.log('Brown wordpiece-1500 + PMI dataset:', JSON.stringify(ds.stats));
+    const s = ds.stats.pmi!;
+    expect(s.entries).toBe(5000);
+    expect(s.coverage).toBeGreaterThan(0.15);
+    expect(s.coverage).toBeLessThan(0.5);
+    expect(ds.pmiLexicon!.entries.length).toBe(5000);
+    for (const stream of [ds.train!, ds.heldOut!]) {
+      const seg = stream.segment!;
+      expect(seg.length).toBe(stream.ids.length);
+      expect(seg[0]).toBe(0);
+      let multi = 0;
+      let jumps = 0; // global ids: contiguous units, numbered along the stream
+      for (let i = 1; i < seg.length; i++) {
+        if (seg[i]! - seg[i - 1]! > 1) jumps++;
+        if (stream.wordStart[i] && seg[i] === seg[i - 1]) multi++;
+      }
+      expect([jumps, multi > 0]).toEqual([0, true]);
+    }
+  });
+
+  it('carries units into training batches and eval windows; the tokens are those without PMI', () => {
+    const b = ds.batch(4, 16);
+    checkAlignment(ds, b);
+    checkAlignment(ds, ds.evalSet);
+    const plain = buildDataset('brown', { tokenizer: 'char', seed: 9, T: 64, evalCount: 16 }, { brown: corpus });
+    const withUnits = buildDataset('brown', { tokenizer: 'char', seed: 9, T: 64, evalCount: 16, pmi }, { brown: corpus });
+    expect(withUnits.batch(2, 8).ids).toEqual(plain.batch(2, 8).ids);
+    expect(withUnits.evalSet.ids).toEqual(plain.evalSet.ids);
+    expect(plain.stats.pmi).toBeUndefined();
+    // Units are per word: the same for any tokenizer (one id per word start).
+    const perWord = (st: NonNullable<Dataset['train']>) => st.segment!.filter((_, i) => st.wordStart[i] === 1);
+    expect(perWord(withUnits.train!)).toEqual(perWord(ds.train!));
+    checkAlignment(withUnits, withUnits.batch(2, 8));
+    expect(() => buildDataset('brown', { tokenizer: 'char', seed: 1, T: 64, pmi: { ...pmi, seed: -2 } }, { brown: corpus })).toThrow(/pmi.seed -2/);
+  }, 60_000);
+});
+
 describe('buildDataset: synthetic', () => {
   it('successor and copy datasets: symbol vocabulary, generated batches, fixed eval set', () => {
     for (const source of ['synthetic-successor', 'synthetic-copy'] as const) {
@@ -82,6 +146,8 @@ describe('buildDataset: synthetic', () => {
       expect([ds.evalSet.B, ds.evalSet.T]).toEqual([64, 32]);
       expect(ds.batch(2, 4)).toEqual(ds.batch(2, 4));
       expect(ds.batch(2, 4).ids).not.toEqual(ds.batch(3, 4).ids);
+      expect(ds.batch(2, 4).segment).toEqual(ds.batch(2, 4).wordIndex); // every symbol its own unit
+      expect(ds.evalSet.segment).toEqual(ds.evalSet.wordIndex);
       expect(ds.unigram.subarray(0, NUM_SPECIAL).every((c) => c === 0)).toBe(true);
       expect(ds.unigram.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
       // Uniform symbols: the baseline is close to log S.

@@ -93,6 +93,7 @@ function fill(spec: SyntheticSpec, B: number, T: number, rowRng: (b: number) => 
       batch.ids[o + 1 + i] = NUM_SPECIAL + x[i]!;
       batch.wordStart[o + 1 + i] = 1;
       batch.wordIndex[o + 1 + i] = i;
+      batch.segment[o + 1 + i] = i; // every symbol is its own word and unit
     }
     batch.ids[o + 1 + n] = SEP_ID;
     batch.attention.fill(1, o, o + n + 2);

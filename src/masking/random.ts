@@ -18,7 +18,7 @@ function expectRange(r: TensorRange, numel: number, dtype: string, what: string)
 /**
  * tokens (B,T) u32 original ids (with [CLS] … [SEP] [PAD]…) → inputs (B,T) u32 (corrupted),
  * positions (B,P) u32, targets (B,P) u32 (original ids), weights (B,P) f32, record (B,T) u32
- * (0 none, 1 MASK, 2 RANDOM, 3 KEEP in the low 2 bits; position in bits 2+; 0 for unmasked).
+ * (0 none, 1 MASK, 2 RANDOM, 3 KEEP in the low 2 bits; the position in bits 8+; 0 for unmasked).
  * setStep(step) before recording each step: the mask is a pure function of (seed, step, b, t).
  */
 export async function prepareRandomMasking(

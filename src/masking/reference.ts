@@ -6,6 +6,7 @@
 // Not here: tokenization (src/data owns it; the special ids below are the project's fixed ones),
 // other strategies (whole-word, span, ...), or anything that touches the GPU.
 import { hash4 } from '../data/prng.ts';
+import { budget } from './budget.ts';
 
 /** Fixed special token ids of the project; ordinary tokens are ids ≥ FIRST_ORDINARY. */
 export const SPECIAL = { PAD: 0, UNK: 1, CLS: 2, SEP: 3, MASK: 4, FIRST_ORDINARY: 5 } as const;
@@ -59,11 +60,11 @@ export function validateMasking(cfg: RandomMaskingConfig, T: number, P: number):
 
 /**
  * Budget n for a sequence with L non-[PAD] tokens: min(P, maxPredictions, max(1, round(L·rate)))
- * with Math.round (half up: L = 10 at 15% gives 2), in float64. The GPU gets this as a table
- * computed by this same function, so both sides round identically whatever the rate.
+ * (round half up: L = 10 at 15% gives 2), the rule of ./budget.ts shared by every strategy. The
+ * GPU gets this as a table computed by this same function, so both sides agree whatever the rate.
  */
 export function maskBudget(L: number, P: number, cfg: RandomMaskingConfig): number {
-  return Math.min(P, cfg.maxPredictions, Math.max(1, Math.round(L * cfg.rate)));
+  return budget(L, cfg.rate, Math.min(P, cfg.maxPredictions), 'round');
 }
 
 /**
@@ -82,7 +83,7 @@ export function isCandidate(token: number): boolean {
 
 /**
  * tokens (B,T) original ids → inputs (B,T) corrupted, positions/targets/weights (B,P) (chosen
- * positions in increasing order, then padding slots with 0/0/0), record (B,T) = kind | t << 2.
+ * positions in increasing order, then padding slots with 0/0/0), record (B,T) = kind | t << 8 (the unit of random masking is the token; bits 2–7 are flags, see README).
  */
 export function randomMaskingReference(tokens: Uint32Array, B: number, T: number, P: number, cfg: RandomMaskingConfig, step: number): RandomMaskingOutput {
   validateMasking(cfg, T, P);
@@ -126,7 +127,7 @@ export function randomMaskingReference(tokens: Uint32Array, B: number, T: number
         // exclude them so a "random" input never looks like structure). Modulo bias ≤ V/2^32.
         out.inputs[i] = SPECIAL.FIRST_ORDINARY + (hash4((seed ^ SALT_TOKEN) >>> 0, st, b, t) % ordinary);
       }
-      out.record[i] = (kind | (t << 2)) >>> 0;
+      out.record[i] = (kind | (t << 8)) >>> 0;
     });
   }
   return out;

@@ -8,6 +8,7 @@ import { testGpu } from '../gpu/testing.ts';
 import { Rng } from '../data/prng.ts';
 import { bertForwardBackward } from '../reference/bert.ts';
 import { scaledMaxRelError } from '../reference/compare.ts';
+import { prepareRandomMasking } from '../masking/random.ts';
 import { createBert } from './bert.ts';
 import { presetConfig } from './config.ts';
 import { initParams } from './init.ts';
@@ -38,28 +39,36 @@ describe('bert-micro gradient check (GPU vs float64 reference)', () => {
     const cfg = presetConfig('bert-micro');
     cfg.model.initStd = 0.1; // larger weights than 0.02 make attention and GELU non-trivial
     cfg.train.batch = 3;
-    cfg.train.maskRate = 0.3; // more masked rows → every head parameter gets signal
-    cfg.train.randomProb = 0.2;
+    // More masked rows, and more random replacements, so every head parameter gets signal.
+    cfg.masking = { strategy: 'random', params: { rate: 0.3, randomProb: 0.2 } };
     const V = 40;
     const model = await createBert(gpu, cfg, V).finally(() => (gpu.profile = before));
     const { B, P } = model.shape;
     const { T } = cfg.model;
     const params = initParams(cfg.model, V, 11);
     model.uploadParams(params);
-    const { tokens, mask } = randomBatch(B, T, V, 5);
-    model.uploadBatch(tokens, mask);
+    const { tokens, mask: attn } = randomBatch(B, T, V, 5);
+    model.uploadBatch(tokens, attn);
     model.setStep(0, 0);
+    const t = model.t;
+    const mask = await prepareRandomMasking(
+      model.ctx,
+      { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') },
+      { B, T, P },
+      { rate: 0.3, maxPredictions: P, maskProb: 0.7, randomProb: 0.2, vocabSize: V, seed: 9 },
+    );
+    mask.setStep(0);
 
     const enc = new StepEncoder(gpu);
     model.recordClearGrads(enc);
-    model.recordTrainMasking(enc);
+    mask.record(enc);
     model.recordForward(enc);
     model.recordBackward(enc);
     enc.submit();
 
     const batch = {
       inputs: await readU32(gpu, model.t('inputs')),
-      mask,
+      mask: attn,
       positions: await readU32(gpu, model.t('positions')),
       targets: await readU32(gpu, model.t('targets')),
       weights: Float64Array.from(await readF32(gpu, model.t('weights'))),

@@ -1,5 +1,6 @@
 // The BERT MLM on the GPU: plans the arena, prepares every op once, and records a training step
-// (mask → forward → loss → backward in exact reverse order → clip → AdamW) into one encoder.
+// (forward → loss → backward in exact reverse order → clip → AdamW) into one encoder; the masking
+// stage (src/train/masking-stage.ts) records the masking before it, into the same encoder.
 // Architecture: Hugging Face BertForMaskedLM (post-LN, learned positions, exact GELU, MLM head
 // dense → GELU → LayerNorm → decoder tied to the token embedding + bias), head on masked rows only.
 // What it does not do: choose batches, schedule the LR or read metrics (train/loop does).
@@ -7,7 +8,6 @@
 import { Arena, type TensorRange } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
 import type { StepEncoder } from '../gpu/encoder.ts';
-import { prepareRandomMasking } from '../masking/random.ts';
 import type { RunConfig } from './config.ts';
 import { maxPredictions } from './config.ts';
 import { planModel, paramSpecs, POOLS, type RunShape, type TensorSpec } from './layout.ts';
@@ -19,9 +19,6 @@ import { embeddingBackwardScratch, prepareEmbeddingBackward, prepareEmbeddingFor
 import { prepareGatherBackward, prepareGatherForward } from './ops/gather.ts';
 import { layernormBackwardScratch, prepareLayernormBackward, prepareLayernormForward } from './ops/layernorm.ts';
 import { matmulBackwardScratch, prepareMatmulBackward, prepareMatmulForward, type MatmulShape } from './ops/matmul.ts';
-
-/** A fixed seed for the held-out eval mask: the same positions for every run and strategy. */
-export const EVAL_MASK_SEED = 0x5eed_e7a1;
 
 type ScratchFn = () => TensorSpec[];
 
@@ -54,14 +51,15 @@ export interface BertModel {
   uploadParams(params: Map<string, Float32Array>): void;
   /** (B,T) token ids and attention mask for the next recorded step or eval batch. */
   uploadBatch(tokens: Uint32Array, attnMask: Uint32Array): void;
-  /** Per-step values: masking step and AdamW's 1-based step and learning rate. */
+  /** AdamW's 1-based step and learning rate for the next recorded optimizer step. */
   setStep(step: number, lr: number): void;
-  /** The full training step: clear grads, mask, forward, loss, backward, clip, AdamW. */
+  /** The training step after masking wrote the inputs: clear grads, forward, loss, backward, clip, AdamW. */
   recordTrainStep(enc: StepEncoder): void;
-  /** Pieces, for tests and eval. */
+  /** Pieces, for tests, eval and masking strategies. */
   recordClearGrads(enc: StepEncoder): void;
-  recordTrainMasking(enc: StepEncoder): void;
-  recordEvalMasking(enc: StepEncoder, evalBatch: number): void;
+  /** Embeddings and every layer on `inputs` (fills each layer's probs); no MLM head. */
+  recordEncoderForward(enc: StepEncoder): void;
+  /** Encoder + MLM head on the masked rows + cross-entropy + metrics. */
   recordForward(enc: StepEncoder): void;
   recordBackward(enc: StepEncoder): void;
   recordOptimizer(enc: StepEncoder): void;
@@ -72,7 +70,7 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
   const { model, train } = cfg;
   const { C, NH, FFN, T, L, layerNormEps: eps } = model;
   const B = train.batch;
-  const P = maxPredictions(model, train);
+  const P = maxPredictions(cfg);
   const shape: RunShape = { model, V, B, P };
   const BT = B * T;
   const M = B * P;
@@ -113,13 +111,7 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
   const ts = (names: string[]) => names.map(t);
   const dpre = (names: string[]) => (names.length ? { dpre: t(names[0]!) } : {});
 
-  // ---- prepare every op once ----
-  const common = { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') };
-  const maskCfg = { rate: train.maskRate, maxPredictions: P, vocabSize: V };
-  const trainMask = await prepareRandomMasking(ctx, common, { B, T, P }, { ...maskCfg, maskProb: train.maskProb, randomProb: train.randomProb, seed: train.seed });
-  // Fixed eval mask (spec D.1): uniform 15%, all [MASK], seed-frozen, whatever the training masking.
-  const evalMask = await prepareRandomMasking(ctx, common, { B, T, P }, { ...maskCfg, rate: 0.15, maskProb: 1, randomProb: 0, seed: EVAL_MASK_SEED });
-
+  // ---- prepare every op once (masking is not the model's: src/train/masking-stage.ts) ----
   const fwd: PreparedOp[] = [];
   const bwd: PreparedOp[] = [];
   fwd.push(await prepareEmbeddingForward(ctx, { ids: t('inputs'), wte: t('emb.wte'), wpe: t('emb.wpe'), wtt: t('emb.wtt'), out: t('emb.sum') }, embShape));
@@ -186,11 +178,12 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
     layerBwd.push(lb);
   }
   const xL = t(`l${L - 1}.ln2.out`);
-  fwd.push(await prepareGatherForward(ctx, { x: xL, positions: t('positions'), rows: t('head.rows') }, { B, T, P, C }));
-  fwd.push(
+  const headFwd: PreparedOp[] = [];
+  headFwd.push(await prepareGatherForward(ctx, { x: xL, positions: t('positions'), rows: t('head.rows') }, { B, T, P, C }));
+  headFwd.push(
     await prepareMatmulForward(ctx, { inp: t('head.rows'), weight: t('head.dense.w'), bias: t('head.dense.b'), out: t('head.dense.out'), pre: t('head.dense.pre') }, mm.dense, { gelu: true }),
   );
-  fwd.push(
+  headFwd.push(
     await prepareLayernormForward(
       ctx,
       { inp: t('head.dense.out'), weight: t('head.ln.w'), bias: t('head.ln.b'), out: t('head.ln.out'), mean: t('head.ln.mean'), rstd: t('head.ln.rstd') },
@@ -198,7 +191,7 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
       { eps },
     ),
   );
-  fwd.push(await prepareMatmulForward(ctx, { inp: t('head.ln.out'), weight: t('emb.wte'), bias: t('head.bias'), out: t('head.logits') }, mm.decoder));
+  headFwd.push(await prepareMatmulForward(ctx, { inp: t('head.ln.out'), weight: t('emb.wte'), bias: t('head.bias'), out: t('head.logits') }, mm.decoder));
   const lossOps: PreparedOp[] = [
     await prepareCrossEntropy(ctx, { logits: t('head.logits'), targets: t('targets'), weights: t('weights'), losses: t('head.losses'), correct: t('head.correct') }, { M, V }),
     await prepareMlmMetrics(ctx, { losses: t('head.losses'), correct: t('head.correct'), weights: t('weights'), metrics: t('metrics') }, { M }),
@@ -300,21 +293,16 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
       arena.write('attn_mask', attnMask);
     },
     setStep(step, lr) {
-      trainMask.setStep(step);
       adamw.setStep(step + 1, lr);
     },
     recordClearGrads(enc) {
       arena.clearPool(enc.commandEncoder, POOLS.grads);
       arena.clearPool(enc.commandEncoder, POOLS.dacts);
     },
-    recordTrainMasking: (enc) => trainMask.record(enc),
-    recordEvalMasking(enc, evalBatch) {
-      // The eval masking op's step is the eval batch index: the same mask for every run.
-      evalMask.setStep(evalBatch);
-      evalMask.record(enc);
-    },
+    recordEncoderForward: (enc) => run(fwd, enc),
     recordForward(enc) {
       run(fwd, enc);
+      run(headFwd, enc);
       run(lossOps, enc);
     },
     recordBackward: (enc) => run(bwd, enc),
@@ -324,7 +312,6 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
     },
     recordTrainStep(enc) {
       m.recordClearGrads(enc);
-      m.recordTrainMasking(enc);
       m.recordForward(enc);
       m.recordBackward(enc);
       m.recordOptimizer(enc);

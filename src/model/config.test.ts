@@ -18,16 +18,23 @@ describe('config', () => {
     c.model.C = 30;
     c.model.NH = 4; // 30 is not divisible by 4
     c.train.lr = -1;
-    c.train.maskRate = 0.9;
-    c.train.maskProb = 0.95;
+    c.masking = { strategy: 'random', params: { rate: 0.9, nope: 1 } };
     const fields = validateConfig(c).map((p) => p.field);
-    expect(fields).toEqual(expect.arrayContaining(['model.NH', 'train.lr', 'train.maskRate', 'train.randomProb']));
-    expect(validateConfig(c).find((p) => p.field === 'train.maskRate')!.message).toMatch(/from 0.05 to 0.8/);
+    expect(fields).toEqual(expect.arrayContaining(['model.NH', 'train.lr', 'masking.rate', 'masking.nope']));
+    expect(validateConfig(c).find((p) => p.field === 'masking.rate')!.message).toMatch(/from 0.05 to 0.8/);
+    c.masking = { strategy: 'random', params: { maskProb: 0.95 } };
+    expect(validateConfig(c).map((p) => p.field)).toContain('masking.randomProb');
+    c.masking = { strategy: 'bogus', params: {} };
+    expect(validateConfig(c).find((p) => p.field === 'masking.strategy')!.message).toMatch(/Unknown masking strategy "bogus"/);
   });
 
   it('uses the spec budget for prediction slots: 20 at T=128', () => {
     const c = presetConfig('bert-tiny');
-    expect(maxPredictions(c.model, c.train)).toBe(20);
+    expect(maxPredictions(c)).toBe(20);
+    c.masking = { strategy: 'diffusion', params: {} };
+    expect(maxPredictions(c)).toBe(128);
+    c.masking = { strategy: 'random', params: { rate: 0.15, schedule: 'cosine' } };
+    expect(maxPredictions(c)).toBe(42); // peak rate 0.32: round(40.96) + 1
   });
 
   it('unknown presets are refused with the list of presets', () => {

@@ -3,6 +3,9 @@
 // Validation returns every problem with the field name and valid range, for the CLI, the setup
 // panel and URL parsing alike.
 
+import { predictionSlots } from '../masking/budget.ts';
+import { parseMaskingConfig, type MaskingConfig, type ParamValue } from '../masking/registry.ts';
+
 export type DataSource = 'brown' | 'synthetic-successor' | 'synthetic-copy';
 export type TokenizerKind = 'wordpiece' | 'char';
 export type LrDecay = 'linear' | 'cosine' | 'constant';
@@ -36,9 +39,6 @@ export interface TrainConfig {
   adamEps: number;
   /** Global grad-norm clip; 0 disables clipping. */
   maxGradNorm: number;
-  maskRate: number;
-  maskProb: number;
-  randomProb: number;
   /** Eval loss/accuracy on the held-out split every this many steps (0: only at the end). */
   evalEvery: number;
   evalBatches: number;
@@ -53,11 +53,18 @@ export interface DataConfig {
   vocabSize: number;
 }
 
+/** The masking strategy and the parameters given for it; the rest take registry defaults. */
+export interface MaskingChoice {
+  strategy: string;
+  params: Record<string, ParamValue>;
+}
+
 export interface RunConfig {
   preset: string;
   model: ModelConfig;
   train: TrainConfig;
   data: DataConfig;
+  masking: MaskingChoice;
 }
 
 const DEFAULT_TRAIN: TrainConfig = {
@@ -72,9 +79,6 @@ const DEFAULT_TRAIN: TrainConfig = {
   beta2: 0.999,
   adamEps: 1e-6,
   maxGradNorm: 1.0,
-  maskRate: 0.15,
-  maskProb: 0.8,
-  randomProb: 0.1,
   evalEvery: 200,
   evalBatches: 8,
   logEvery: 10,
@@ -99,6 +103,7 @@ export const PRESETS: Preset[] = [
       // and a decaying LR delays that (measured with the float64 reference trainer).
       train: { ...DEFAULT_TRAIN, batch: 32, steps: 450, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 150, evalBatches: 4, logEvery: 5 },
       data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
+      masking: { strategy: 'random', params: {} },
     },
   },
   {
@@ -110,6 +115,7 @@ export const PRESETS: Preset[] = [
       model: { L: 2, C: 128, NH: 2, FFN: 512, T: 128, layerNormEps: 1e-12, initStd: 0.02 },
       train: { ...DEFAULT_TRAIN },
       data: { source: 'brown', tokenizer: 'wordpiece', vocabSize: 4096 },
+      masking: { strategy: 'random', params: {} },
     },
   },
 ];
@@ -125,9 +131,17 @@ export function presetConfig(id: string): RunConfig {
   return structuredClone(p.config);
 }
 
-/** Prediction slots per sequence: the spec's budget round(T·rate) plus one (T=128 → 20). */
-export function maxPredictions(model: ModelConfig, train: TrainConfig): number {
-  return Math.min(model.T, Math.max(1, Math.round(model.T * train.maskRate)) + 1);
+/** The masking config with every parameter filled in; throws if invalid (validate first). */
+export function maskingOf(c: RunConfig): MaskingConfig {
+  const { config, problems } = parseMaskingConfig(c.masking.strategy, c.masking.params);
+  if (!config) throw new Error(problems.map((p) => p.message).join('\n'));
+  return config;
+}
+
+/** Prediction slots per sequence (the MLM head's rows): round(T·rate)+1 for the run's peak rate (T=128 → 20). */
+export function maxPredictions(c: RunConfig): number {
+  const m = maskingOf(c);
+  return predictionSlots(m.strategy, m.params, c.model.T);
 }
 
 export interface ConfigProblem {
@@ -159,9 +173,6 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
     ['train.beta2', t.beta2, 0, 0.99999, false],
     ['train.adamEps', t.adamEps, 1e-12, 1e-2, false],
     ['train.maxGradNorm', t.maxGradNorm, 0, 1e6, false],
-    ['train.maskRate', t.maskRate, 0.05, 0.8, false],
-    ['train.maskProb', t.maskProb, 0, 1, false],
-    ['train.randomProb', t.randomProb, 0, 1, false],
     ['train.evalEvery', t.evalEvery, 0, 10_000_000, true],
     ['train.evalBatches', t.evalBatches, 1, 1000, true],
     ['train.logEvery', t.logEvery, 1, 100_000, true],
@@ -176,8 +187,8 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
   if (Number.isInteger(m.C) && Number.isInteger(m.NH) && m.NH > 0 && m.C % m.NH !== 0) {
     problems.push({ field: 'model.NH', message: `model.C (${m.C}) must be divisible by model.NH (${m.NH}): each head gets C/NH channels.` });
   }
-  if (t.maskProb + t.randomProb > 1 + 1e-9) {
-    problems.push({ field: 'train.randomProb', message: `train.maskProb + train.randomProb must be at most 1 (got ${t.maskProb} + ${t.randomProb}); the rest is "keep".` });
+  for (const p of parseMaskingConfig(c.masking.strategy, c.masking.params).problems) {
+    problems.push({ field: p.param === 'strategy' ? 'masking.strategy' : `masking.${p.param}`, message: p.message });
   }
   const enums: [string, string, readonly string[]][] = [
     ['train.decay', t.decay, ['linear', 'cosine', 'constant']],

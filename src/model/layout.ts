@@ -70,6 +70,14 @@ export function activationSpecs(s: RunShape): TensorSpec[] {
     u('targets', [B, P]),
     f('weights', [B, P]),
     u('record', [B, T]),
+    // Masking-lab inputs and outputs (src/masking): per-token units and sampling weights from the
+    // CPU, [CLS]→token attention scores, the unigram CDF for random replacements, mask statistics.
+    u('mask.units', [B, T]),
+    u('mask.unit_weights', [B, T]),
+    f('mask.scores', [B, T]),
+    u('mask.cdf', [V]),
+    u('mask.row_stats', [B, 8]),
+    u('mask.stats', [8]),
     f('emb.sum', [B, T, C]),
     f('emb.ln.out', [B, T, C]),
     f('emb.ln.mean', [BT]),

@@ -1,6 +1,6 @@
 // BERT random-token masking (spec A1) on the GPU, bit-identical to src/masking/reference.ts:
 //   tokens (B,T) u32 → inputs (B,T) u32, positions (B,P) u32, targets (B,P) u32, weights (B,P) f32,
-//                      record (B,T) u32 = kind | t << 2 (kind: 0 none, 1 MASK, 2 RANDOM, 3 KEEP)
+//                      record (B,T) u32 = kind | t << 8 (kind: 0 none, 1 MASK, 2 RANDOM, 3 KEEP)
 // One workgroup per sequence holds it in workgroup memory. Every candidate (not [PAD]/[CLS]/[SEP]/
 // [MASK]) gets the score hash4(seed, step, b, t); the n smallest (ties: lower t) are chosen, found
 // by counting (rank = #candidates ahead of it; O(T²) per sequence, fine for T ≤ 512), and a chosen
@@ -127,7 +127,7 @@ fn random_masking(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_
       x = FIRST_ORDINARY + hash4(p.seed ^ SALT_TOKEN, p.step, b, t) % (p.vocab_size - FIRST_ORDINARY);
     }
     inputs[i] = x;
-    record[i] = kind | (t << 2u);
+    record[i] = kind | (t << 8u);
   }
   // Slots past the n chosen ones are padding: position 0, target 0, weight 0.
   for (var s = n + lid; s < p.P; s += WG) {

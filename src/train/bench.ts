@@ -8,6 +8,11 @@ import type { RunConfig } from '../model/config.ts';
 import type { BenchResult } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 
+/** Dispatch labels of the masking stage (the [B] kernel and the masking lab's kernels). */
+export function isMaskingDispatch(label: string): boolean {
+  return /^(random_masking|mask[_ -])/.test(label);
+}
+
 export async function benchTraining(gpu: Gpu, config: RunConfig, opts: { warmup: number; steps: number }, loadBrown: () => Promise<BrownCorpus>): Promise<BenchResult> {
   const cfg = structuredClone(config);
   // No eval inside the timed window, and no "final" eval: the run never reaches its end.
@@ -22,6 +27,10 @@ export async function benchTraining(gpu: Gpu, config: RunConfig, opts: { warmup:
     await session.train(opts.warmup + opts.steps, () => false);
     const ms = performance.now() - t0;
     const after = gpu.snapshotStats();
+    // Share of GPU time spent masking, from one profiled step (each dispatch in its own timed pass).
+    const timings = await session.profileStep();
+    const total = timings ? timings.reduce((a, r) => a + r.ms, 0) : 0;
+    const maskMs = timings ? timings.filter((r) => isMaskingDispatch(r.label)).reduce((a, r) => a + r.ms, 0) : 0;
     const per = (k: keyof GpuStats) => (after[k] - before[k]) / opts.steps;
     const { B } = session.model.shape;
     const T = cfg.model.T;
@@ -44,6 +53,7 @@ export async function benchTraining(gpu: Gpu, config: RunConfig, opts: { warmup:
         readbackBytes: per('readbackBytes'),
         mapAsyncCalls: per('mapAsyncCalls'),
       },
+      masking: { strategy: session.info.masking.strategy, gpuMs: maskMs, stepGpuMs: total, share: total > 0 ? maskMs / total : null },
       plannedBytes: session.info.plannedBytes,
       parameters: session.info.parameters,
       flopsPerStep: session.info.flopsPerStep,

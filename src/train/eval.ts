@@ -1,14 +1,16 @@
-// Held-out evaluation with the fixed, seed-frozen eval mask (uniform 15%, all [MASK]; spec D.1),
-// and the unigram baseline on exactly the same masked tokens, so "beats frequencies alone" is a
-// fair statement. Eval batches are submitted one at a time: each rewrites the batch and the
-// eval-mask step with writeBuffer, which must land between submissions.
+// Held-out evaluation with the fixed, seed-frozen eval mask (uniform 15%, all [MASK]; spec D.1)
+// or with the run's own strategy (seed-frozen), and the unigram baseline on exactly the fixed
+// mask's tokens, so "beats frequencies alone" is a fair statement. Eval batches are submitted one
+// at a time: each rewrites the batch and the mask's step with writeBuffer, which must land
+// between submissions.
 import type { Batch } from '../data/batcher.ts';
 import { sliceRows, unigramBaselineLoss } from '../data/batcher.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { randomMaskingReference } from '../masking/reference.ts';
-import { EVAL_MASK_SEED, type BertModel } from '../model/bert.ts';
+import type { BertModel } from '../model/bert.ts';
+import { EVAL_MASK_SEED, type MaskingStage } from './masking-stage.ts';
 
 /** Full batches of B rows the eval set holds, capped at `wanted`. */
 export function evalBatchCount(evalSet: Batch, B: number, wanted: number): number {
@@ -21,7 +23,7 @@ export interface EvalResult {
   count: number;
 }
 
-export async function evaluate(gpu: Gpu, model: BertModel, evalSet: Batch, batches: number): Promise<EvalResult> {
+export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage, evalSet: Batch, batches: number, mask: 'fixed' | 'own'): Promise<EvalResult> {
   const { B } = model.shape;
   let lossSum = 0;
   let accSum = 0;
@@ -30,7 +32,8 @@ export async function evaluate(gpu: Gpu, model: BertModel, evalSet: Batch, batch
     const rows = sliceRows(evalSet, i * B, B);
     model.uploadBatch(rows.ids, rows.attention);
     const enc = new StepEncoder(gpu, { label: 'eval' });
-    model.recordEvalMasking(enc, i);
+    if (mask === 'fixed') masking.recordFixedEval(enc, i);
+    else masking.recordOwnEval(enc, rows, i);
     model.recordForward(enc);
     enc.submit();
     const [loss, acc, w] = await readF32(gpu, model.t('metrics'));

@@ -3,6 +3,7 @@
 
 import type { AdapterReport } from '../gpu/device.ts';
 import type { GpuErrorInfo } from '../gpu/errors.ts';
+import type { MaskingConfig } from '../masking/registry.ts';
 import type { RunConfig } from '../model/config.ts';
 
 export type { AdapterReport, GpuErrorInfo, RunConfig };
@@ -26,6 +27,8 @@ export type EngineCommand =
 
 export interface RunInfo {
   config: RunConfig;
+  /** The masking strategy with every parameter filled in. */
+  masking: MaskingConfig;
   vocabSize: number;
   /** Prediction slots per sequence. */
   P: number;
@@ -51,10 +54,13 @@ export interface MetricPoint {
 
 export interface EvalPoint {
   step: number;
+  /** On the fixed eval mask (uniform 15%, all [MASK], seed-frozen): comparable across runs. */
   loss: number;
   accuracy: number;
   /** Masked tokens scored. */
   count: number;
+  /** On the run's own masking strategy (seed-frozen): how hard the strategy's own task is. */
+  own: { loss: number; accuracy: number; count: number };
 }
 
 export interface BenchResult {
@@ -77,6 +83,8 @@ export interface BenchResult {
     readbackBytes: number;
     mapAsyncCalls: number;
   };
+  /** GPU time of the masking dispatches in one profiled step (null share: no timestamp-query). */
+  masking: { strategy: string; gpuMs: number; stepGpuMs: number; share: number | null };
   plannedBytes: Record<string, number>;
   parameters: number;
   flopsPerStep: number;

@@ -8,9 +8,11 @@ import type { BrownCorpus } from '../data/brown.ts';
 import { buildDataset, type Dataset } from '../data/dataset.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
+import { TimestampProfiler, type DispatchTiming } from '../gpu/profiler.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
 import { createBert, type BertModel } from '../model/bert.ts';
-import { assertValidConfig, maxPredictions, type RunConfig } from '../model/config.ts';
+import { assertValidConfig, maskingOf, maxPredictions, type RunConfig } from '../model/config.ts';
+import { MaskingStage } from './masking-stage.ts';
 import { initParams } from '../model/init.ts';
 import { parameterCount } from '../model/layout.ts';
 import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
@@ -38,6 +40,7 @@ export class TrainingSession {
     readonly config: RunConfig,
     readonly dataset: Dataset,
     readonly model: BertModel,
+    private readonly masking: MaskingStage,
     readonly info: RunInfo,
     private readonly evalBatches: number,
     private readonly post: PostEvent,
@@ -51,7 +54,8 @@ export class TrainingSession {
     assertValidConfig(config);
     const { model: mc, train, data } = config;
     const B = train.batch;
-    post({ type: 'log', line: `loading data: ${data.source}${data.source === 'brown' ? ` (${data.tokenizer}, vocab ${data.vocabSize})` : ''}` });
+    const tokenizer = data.tokenizer === 'wordpiece' ? `wordpiece, vocab ${data.vocabSize}` : 'char';
+    post({ type: 'log', line: `loading data: ${data.source}${data.source === 'brown' ? ` (${tokenizer})` : ''}` });
     const brown = data.source === 'brown' ? await loadBrown() : undefined;
     const dataset = buildDataset(data.source, { tokenizer: data.tokenizer, vocabSize: data.vocabSize, seed: train.seed, T: mc.T, evalCount: train.evalBatches * B }, brown ? { brown } : {});
     const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
@@ -59,10 +63,12 @@ export class TrainingSession {
     const V = dataset.tokenizer.vocabSize;
     const model = await createBert(gpu, config, V);
     model.uploadParams(initParams(mc, V, train.seed));
-    const P = maxPredictions(mc, train);
+    const masking = await MaskingStage.create(model, config);
+    const P = maxPredictions(config);
     const s = dataset.stats;
     const info: RunInfo = {
       config,
+      masking: maskingOf(config),
       vocabSize: V,
       P,
       parameters: parameterCount(mc, V),
@@ -71,7 +77,7 @@ export class TrainingSession {
       data: { source: data.source, trainTokens: s.trainTokens, heldOutTokens: s.heldOutTokens, evalRows: evalBatches * B, tokenizerMs: s.tokenizerMs, totalMs: s.totalMs },
       unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
     };
-    return new TrainingSession(gpu, config, dataset, model, info, evalBatches, post);
+    return new TrainingSession(gpu, config, dataset, model, masking, info, evalBatches, post);
   }
 
   /** Runs steps until `until` (exclusive), a stop request, or divergence. */
@@ -92,7 +98,9 @@ export class TrainingSession {
       model.uploadBatch(batch.ids, batch.attention);
       const lr = learningRate(this.schedule, s);
       model.setStep(s, lr);
+      this.masking.prepareTrain(batch, s);
       const enc = new StepEncoder(gpu, { label: `step ${s}` });
+      this.masking.recordTrain(enc);
       model.recordTrainStep(enc);
       const last = s + 1 === until;
       const read = (s + 1) % logEvery === 0 || last ? enc.readback(this.ring, metricsRanges) : null;
@@ -118,9 +126,36 @@ export class TrainingSession {
     if (this.step >= this.config.train.steps && this.lastEvalStep !== this.step && !this.diverged) await this.evaluate();
   }
 
+  /**
+   * One more training step with every dispatch timed (timestamp queries), for the bench; null
+   * when the device has no timestamp-query. The step is real: it advances the run.
+   */
+  async profileStep(): Promise<DispatchTiming[] | null> {
+    if (!this.gpu.hasTimestamps) return null;
+    const profiler = new TimestampProfiler(this.gpu, 2048);
+    try {
+      const s = this.step;
+      const { batch: B } = this.config.train;
+      const batch = this.dataset.batch(s, B, this.batchBuf);
+      this.batchBuf = batch;
+      this.model.uploadBatch(batch.ids, batch.attention);
+      this.model.setStep(s, learningRate(this.schedule, s));
+      this.masking.prepareTrain(batch, s);
+      const enc = new StepEncoder(this.gpu, { label: `profiled step ${s}`, profiler });
+      this.masking.recordTrain(enc);
+      this.model.recordTrainStep(enc);
+      const { timings } = enc.submit();
+      this.step = s + 1;
+      return await timings!;
+    } finally {
+      profiler.destroy();
+    }
+  }
+
   async evaluate(): Promise<EvalPoint> {
-    const r = await evaluate(this.gpu, this.model, this.dataset.evalSet, this.evalBatches);
-    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count };
+    const r = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'fixed');
+    const own = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'own');
+    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count, own };
     this.lastEvalStep = this.step;
     this.history.evals.push(point);
     this.post({ type: 'eval', point });
