@@ -55,7 +55,7 @@ async function main(): Promise<number> {
     if (e.type === 'log') log(e.line);
     else if (e.type === 'metrics' && (e.point.step % printEvery === 0 || e.point.step === cfg.train.steps)) {
       const p = e.point;
-      log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  ${kilo(p.tokensPerSec)} tok/s`);
+      log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  masked ${(100 * p.mask.achievedRate).toFixed(1)}%  ${kilo(p.tokensPerSec)} tok/s`);
     } else if (e.type === 'eval') {
       const p = e.point;
       log(`eval @${p.step}: fixed mask loss ${fmt(p.loss)} acc ${fmt(p.accuracy)} (${p.count} tokens) | own mask loss ${fmt(p.own.loss)} acc ${fmt(p.own.accuracy)} (${p.own.count})`);
@@ -89,6 +89,7 @@ async function main(): Promise<number> {
       const m = cfg.model;
       log(`${cfg.preset}: L=${m.L} C=${m.C} NH=${m.NH} FFN=${m.FFN} T=${m.T} V=${info.vocabSize}, ${(info.parameters / 1e6).toFixed(2)}M parameters, batch ${cfg.train.batch}`);
       log(`data ${info.data.source}: ${info.data.trainTokens} train tokens, ${info.data.evalRows} eval rows; unigram baseline ${fmt(info.unigramBaseline)}`);
+      log(`masking ${info.masking.strategy}: ${Object.entries(info.masking.params).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       const trainStart = performance.now();
       const finished = events.next((e) => (e.type === 'status' && (e.state === 'done' || e.state === 'paused')) || isFailure(e));
       await session.send({ type: 'start' });
@@ -102,6 +103,7 @@ async function main(): Promise<number> {
         trainLoss: events.metrics.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, lr: p.lr, gradNorm: p.gradNorm })),
         evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count })),
         evalOwnMask: events.evals.map((p) => ({ step: p.step, ...p.own })),
+        maskStats: averageMaskStats(events.metrics),
         unigramBaseline: info.unigramBaseline,
         tokensPerSec: tps.length ? tps[Math.floor(tps.length / 2)] : 0,
         stepsDone: events.metrics.at(-1)?.step ?? 0,
@@ -118,6 +120,13 @@ async function main(): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** The per-step mask statistics averaged over the recorded steps. */
+function averageMaskStats(points: MetricPoint[]): Record<string, number> | null {
+  if (!points.length) return null;
+  const keys = Object.keys(points[0]!.mask) as (keyof MetricPoint['mask'])[];
+  return Object.fromEntries(keys.map((k) => [k, points.reduce((a, p) => a + p.mask[k], 0) / points.length]));
 }
 
 function writeOut(out: string | null, result: Record<string, unknown>, t0: number): void {

@@ -67,6 +67,10 @@ export class StepEncoder {
 
   copy(src: BufferRange, dst: BufferRange): void {
     if (src.size !== dst.size) throw new Error(`copy ${src.name ?? '?'} → ${dst.name ?? '?'}: sizes ${src.size} ≠ ${dst.size}`);
+    if (src.buffer === dst.buffer) {
+      // WebGPU forbids copyBufferToBuffer within one buffer, and arena pools hold many tensors.
+      throw new Error(`copy ${src.name ?? '?'} → ${dst.name ?? '?'}: both lie in one buffer, which WebGPU cannot copy within; use a kernel.`);
+    }
     this.commandEncoder.copyBufferToBuffer(src.buffer, src.offset, dst.buffer, dst.offset, src.size);
   }
 

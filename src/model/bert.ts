@@ -57,8 +57,11 @@ export interface BertModel {
   recordTrainStep(enc: StepEncoder): void;
   /** Pieces, for tests, eval and masking strategies. */
   recordClearGrads(enc: StepEncoder): void;
-  /** Embeddings and every layer on `inputs` (fills each layer's probs); no MLM head. */
-  recordEncoderForward(enc: StepEncoder): void;
+  /**
+   * Embeddings and every layer (fills each layer's probs); no MLM head. On `inputs` (the masked
+   * batch) by default, or on `tokens` (the unmasked batch, for attention-guided masking).
+   */
+  recordEncoderForward(enc: StepEncoder, ids?: 'inputs' | 'tokens'): void;
   /** Encoder + MLM head on the masked rows + cross-entropy + metrics. */
   recordForward(enc: StepEncoder): void;
   recordBackward(enc: StepEncoder): void;
@@ -114,7 +117,10 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
   // ---- prepare every op once (masking is not the model's: src/train/masking-stage.ts) ----
   const fwd: PreparedOp[] = [];
   const bwd: PreparedOp[] = [];
-  fwd.push(await prepareEmbeddingForward(ctx, { ids: t('inputs'), wte: t('emb.wte'), wpe: t('emb.wpe'), wtt: t('emb.wtt'), out: t('emb.sum') }, embShape));
+  const embedding = (ids: TensorRange) => prepareEmbeddingForward(ctx, { ids, wte: t('emb.wte'), wpe: t('emb.wpe'), wtt: t('emb.wtt'), out: t('emb.sum') }, embShape);
+  fwd.push(await embedding(t('inputs')));
+  // The same encoder on the unmasked tokens: only its first op differs.
+  const embedTokens = await embedding(t('tokens'));
   fwd.push(
     await prepareLayernormForward(ctx, { inp: t('emb.sum'), weight: t('emb.ln.w'), bias: t('emb.ln.b'), out: t('emb.ln.out'), mean: t('emb.ln.mean'), rstd: t('emb.ln.rstd') }, { R: BT, C }, { eps }),
   );
@@ -299,7 +305,11 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
       arena.clearPool(enc.commandEncoder, POOLS.grads);
       arena.clearPool(enc.commandEncoder, POOLS.dacts);
     },
-    recordEncoderForward: (enc) => run(fwd, enc),
+    recordEncoderForward(enc, ids = 'inputs') {
+      if (ids === 'inputs') return run(fwd, enc);
+      embedTokens.record(enc);
+      run(fwd.slice(1), enc);
+    },
     recordForward(enc) {
       run(fwd, enc);
       run(headFwd, enc);

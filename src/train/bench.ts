@@ -10,7 +10,7 @@ import { TrainingSession } from './session.ts';
 
 /** Dispatch labels of the masking stage (the [B] kernel and the masking lab's kernels). */
 export function isMaskingDispatch(label: string): boolean {
-  return /^(random_masking|mask[_ -])/.test(label);
+  return /^(random_masking|lab_|mask_stats|attention_scores)/.test(label);
 }
 
 export async function benchTraining(gpu: Gpu, config: RunConfig, opts: { warmup: number; steps: number }, loadBrown: () => Promise<BrownCorpus>): Promise<BenchResult> {

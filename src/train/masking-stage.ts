@@ -2,16 +2,23 @@
 // masking ops of the run's strategy once, does the per-step CPU work (unit structure, uniforms),
 // and records the masking dispatches into the step's encoder before the model's forward.
 // Three masks per run:
-//   train:       the strategy, seeded by the run seed, step = training step;
+//   train:       the strategy (masking lab), seeded by the run seed, step = training step;
 //   fixed eval:  BERT uniform 15%, all [MASK], EVAL_MASK_SEED, step = eval batch index — the same
 //                tokens for every run and strategy (spec D.1), so runs compare fairly;
 //   own eval:    the strategy itself on the held-out batches, seed-frozen (OWN_EVAL_SEED),
 //                showing how hard each strategy's own task is.
+// Attention-guided masking first runs the encoder on the unmasked batch with the current
+// weights and scores tokens by the last layer's [CLS] attention (then the real forward runs).
 import type { Batch } from '../data/batcher.ts';
+import type { Dataset } from '../data/dataset.ts';
 import type { StepEncoder } from '../gpu/encoder.ts';
+import { prepareAttentionScores, prepareMaskingLab, type PreparedMaskingLab } from '../masking/lab.ts';
+import { labParams } from '../masking/lab-rules.ts';
 import { prepareRandomMasking } from '../masking/random.ts';
+import type { MaskingConfig } from '../masking/registry.ts';
+import { buildUnits, type Units } from '../masking/units.ts';
 import type { BertModel } from '../model/bert.ts';
-import { maskingOf, type RunConfig } from '../model/config.ts';
+import type { RunConfig } from '../model/config.ts';
 import type { PreparedOp } from '../model/ops/context.ts';
 
 /** Seed of the fixed held-out eval mask. */
@@ -19,44 +26,97 @@ export const EVAL_MASK_SEED = 0x5eed_e7a1;
 /** Seed of the own-mask eval: fixed, and different from any training seed a person would pick. */
 export const OWN_EVAL_SEED = 0x0e7a_0b5e;
 
-type SteppedOp = PreparedOp & { setStep(step: number): void };
+/** What a strategy needs from the data, checked before anything is built. */
+export function checkMaskingData(m: MaskingConfig, source: string): void {
+  if (source === 'brown') return;
+  if (m.strategy === 'entity') throw new Error('Entity/POS masking needs part-of-speech tags, which only the Brown corpus has: use --data brown (or pick another strategy).');
+  if (m.strategy === 'pmi') throw new Error('PMI masking learns its n-gram lexicon from a corpus; synthetic data has none: use --data brown (or pick another strategy).');
+}
 
 export class MaskingStage {
+  private units: Units | null = null;
+
   private constructor(
-    private readonly train: SteppedOp,
-    private readonly fixedEval: SteppedOp,
-    private readonly ownEval: SteppedOp,
+    private readonly model: BertModel,
+    private readonly cfg: MaskingConfig,
+    private readonly dataset: Dataset,
+    private readonly train: PreparedMaskingLab,
+    private readonly fixedEval: PreparedOp & { setStep(step: number): void },
+    private readonly ownEval: PreparedMaskingLab,
+    private readonly scores: PreparedOp | null,
   ) {}
 
-  static async create(model: BertModel, cfg: RunConfig): Promise<MaskingStage> {
-    const m = maskingOf(cfg);
-    if (m.strategy !== 'random') {
-      throw new Error(`Masking strategy "${m.strategy}" is not available yet; use "random".`);
-    }
+  static async create(model: BertModel, run: RunConfig, cfg: MaskingConfig, dataset: Dataset): Promise<MaskingStage> {
+    checkMaskingData(cfg, dataset.source);
     const { B, P, V } = model.shape;
-    const T = cfg.model.T;
+    const T = run.model.T;
     const t = model.t;
+    const ctx = model.ctx;
+    const lab = (seed: number) =>
+      prepareMaskingLab(
+        ctx,
+        {
+          tokens: t('tokens'),
+          units: t('mask.units'),
+          unitWeights: t('mask.unit_weights'),
+          ...(cfg.strategy === 'attention' ? { scores: t('mask.scores') } : {}),
+          cdf: t('mask.cdf'),
+          inputs: t('inputs'),
+          positions: t('positions'),
+          targets: t('targets'),
+          weights: t('weights'),
+          record: t('record'),
+          rowStats: t('mask.row_stats'),
+          stats: t('mask.stats'),
+        },
+        { B, T, P, V },
+        labParams(cfg, { seed, totalSteps: run.train.steps, T, P, V, unigram: dataset.unigram }),
+      );
     const io = { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') };
-    const shape = { B, T, P };
-    const p = m.params;
-    const own = { rate: Number(p.rate), maxPredictions: P, maskProb: Number(p.maskProb), randomProb: Number(p.randomProb), vocabSize: V };
-    return new MaskingStage(
-      await prepareRandomMasking(model.ctx, io, shape, { ...own, seed: cfg.train.seed }),
-      await prepareRandomMasking(model.ctx, io, shape, { rate: 0.15, maxPredictions: P, maskProb: 1, randomProb: 0, vocabSize: V, seed: EVAL_MASK_SEED }),
-      await prepareRandomMasking(model.ctx, io, shape, { ...own, seed: OWN_EVAL_SEED }),
-    );
+    const fixed = await prepareRandomMasking(ctx, io, { B, T, P }, { rate: 0.15, maxPredictions: P, maskProb: 1, randomProb: 0, vocabSize: V, seed: EVAL_MASK_SEED });
+    const scores =
+      cfg.strategy === 'attention'
+        ? await prepareAttentionScores(ctx, { probs: t(`l${run.model.L - 1}.probs`), scores: t('mask.scores') }, { B, NH: run.model.NH, T })
+        : null;
+    return new MaskingStage(model, cfg, dataset, await lab(run.train.seed), fixed, await lab(OWN_EVAL_SEED), scores);
+  }
+
+  /** GPU tensor of this step's mask statistics (8 u32: L, masked, MASK, RANDOM, KEEP, units, fallback, 0). */
+  get statsRange() {
+    return this.model.t('mask.stats');
+  }
+
+  /** Per-token units of `batch` uploaded for the lab (CPU work of a step, a few ms at most). */
+  private uploadUnits(batch: Batch): void {
+    this.units = buildUnits(this.cfg, batch, { tagNames: this.dataset.tagNames, unigram: this.dataset.unigram }, this.units ?? undefined);
+    this.model.arena.write('mask.units', this.units.units);
+    this.model.arena.write('mask.unit_weights', this.units.weights);
+  }
+
+  /** Attention strategy: the encoder on the unmasked batch, then [CLS]→token scores. */
+  private recordScores(enc: StepEncoder): void {
+    if (!this.scores) return;
+    this.model.recordEncoderForward(enc, 'tokens');
+    this.scores.record(enc);
   }
 
   /**
    * Per-step CPU work and uniforms for training step `step` on `batch` (already uploaded as the
    * model's tokens). Must run before the step is recorded: writes land before its submit.
    */
-  prepareTrain(_batch: Batch, step: number): void {
+  prepareTrain(batch: Batch, step: number): void {
+    this.uploadUnits(batch);
     this.train.setStep(step);
   }
 
   recordTrain(enc: StepEncoder): void {
+    this.recordScores(enc);
     this.train.record(enc);
+  }
+
+  /** The scheduled masking rate of the last prepared training step. */
+  get currentRate(): number {
+    return this.train.current.rate;
   }
 
   /** The fixed eval mask for held-out batch `index` (one submit per eval batch). */
@@ -65,10 +125,11 @@ export class MaskingStage {
     this.fixedEval.record(enc);
   }
 
-  /** The strategy's own mask for held-out batch `index`, seed-frozen. */
-  recordOwnEval(enc: StepEncoder, _rows: Batch, index: number): void {
-    this.ownEval.setStep(index);
+  /** The strategy's own mask for held-out batch `index`, seed-frozen (one submit per eval batch). */
+  recordOwnEval(enc: StepEncoder, rows: Batch, index: number): void {
+    this.uploadUnits(rows);
+    this.ownEval.setStep(index, { forceRandom: false });
+    this.recordScores(enc);
     this.ownEval.record(enc);
   }
 }
-

@@ -42,6 +42,22 @@ export interface RunInfo {
   unigramBaseline: number;
 }
 
+/** What the masking did in one step (spec [C] item 5). */
+export interface MaskStats {
+  /** The step's scheduled rate (the strategy's rate, or its schedule's value at this step). */
+  targetRate: number;
+  /** Masked tokens / real tokens. */
+  achievedRate: number;
+  maskFrac: number;
+  randomFrac: number;
+  keepFrac: number;
+  /** Masked tokens per masked unit (word, span, n-gram, PMI unit, entity). */
+  meanUnitLength: number;
+  unitsPerSequence: number;
+  /** Attention-guided rows that fell back to random masking in this step. */
+  fallbackRows: number;
+}
+
 export interface MetricPoint {
   step: number;
   loss: number;
@@ -50,6 +66,7 @@ export interface MetricPoint {
   gradNorm: number;
   tokensPerSec: number;
   elapsedMs: number;
+  mask: MaskStats;
 }
 
 export interface EvalPoint {

@@ -12,16 +12,32 @@ import { TimestampProfiler, type DispatchTiming } from '../gpu/profiler.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
 import { createBert, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, type RunConfig } from '../model/config.ts';
-import { MaskingStage } from './masking-stage.ts';
+import { checkMaskingData, MaskingStage } from './masking-stage.ts';
 import { initParams } from '../model/init.ts';
 import { parameterCount } from '../model/layout.ts';
 import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
-import { mlmFlopsPerStep } from './flops.ts';
-import type { EvalPoint, MetricPoint, PostEvent, RunInfo } from './protocol.ts';
+import { encoderForwardFlops, mlmFlopsPerStep } from './flops.ts';
+import type { EvalPoint, MaskStats, MetricPoint, PostEvent, RunInfo } from './protocol.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;
+
+/** Per-step mask statistics from the lab's stats (L, masked, MASK, RANDOM, KEEP, units, fallback). */
+export function maskStats(st: Uint32Array, rate: number, B: number): MaskStats {
+  const [L, masked, mk, rnd, keep, units, fallback] = Array.from(st);
+  const share = (x: number) => (masked! > 0 ? x / masked! : 0);
+  return {
+    targetRate: rate,
+    achievedRate: L! > 0 ? masked! / L! : 0,
+    maskFrac: share(mk!),
+    randomFrac: share(rnd!),
+    keepFrac: share(keep!),
+    meanUnitLength: units! > 0 ? masked! / units! : 0,
+    unitsPerSequence: units! / B,
+    fallbackRows: fallback!,
+  };
+}
 
 export class TrainingSession {
   /** Next step to run (= steps done). */
@@ -45,7 +61,7 @@ export class TrainingSession {
     private readonly evalBatches: number,
     private readonly post: PostEvent,
   ) {
-    this.ring = new ReadbackRing(gpu, 32, 4);
+    this.ring = new ReadbackRing(gpu, 64, 4); // metrics (16 B) + gradnorm (16 B) + mask stats (32 B)
     const t = config.train;
     this.schedule = { peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.decay };
   }
@@ -56,28 +72,32 @@ export class TrainingSession {
     const B = train.batch;
     const tokenizer = data.tokenizer === 'wordpiece' ? `wordpiece, vocab ${data.vocabSize}` : 'char';
     post({ type: 'log', line: `loading data: ${data.source}${data.source === 'brown' ? ` (${tokenizer})` : ''}` });
+    const masking = maskingOf(config);
+    checkMaskingData(masking, data.source);
     const brown = data.source === 'brown' ? await loadBrown() : undefined;
-    const dataset = buildDataset(data.source, { tokenizer: data.tokenizer, vocabSize: data.vocabSize, seed: train.seed, T: mc.T, evalCount: train.evalBatches * B }, brown ? { brown } : {});
+    const pmi = masking.strategy === 'pmi' ? { pmi: { minCount: Number(masking.params.minCount), lexiconSize: Number(masking.params.lexiconSize), seed: train.seed } } : {};
+    const dataset = buildDataset(data.source, { tokenizer: data.tokenizer, vocabSize: data.vocabSize, seed: train.seed, T: mc.T, evalCount: train.evalBatches * B, ...pmi }, brown ? { brown } : {});
     const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
     if (evalBatches < 1) throw new Error(`The held-out split has ${dataset.evalSet.B} rows of length ${mc.T}, fewer than one batch of ${B}: lower the batch size.`);
     const V = dataset.tokenizer.vocabSize;
     const model = await createBert(gpu, config, V);
     model.uploadParams(initParams(mc, V, train.seed));
-    const masking = await MaskingStage.create(model, config);
+    const stage = await MaskingStage.create(model, config, masking, dataset);
     const P = maxPredictions(config);
     const s = dataset.stats;
     const info: RunInfo = {
       config,
-      masking: maskingOf(config),
+      masking,
       vocabSize: V,
       P,
       parameters: parameterCount(mc, V),
       plannedBytes: model.arena.plannedBytes(),
-      flopsPerStep: mlmFlopsPerStep(mc, V, B, P),
+      // Attention-guided masking runs the encoder once more, forward only, to score tokens.
+      flopsPerStep: mlmFlopsPerStep(mc, V, B, P) + (masking.strategy === 'attention' ? encoderForwardFlops(mc, B) : 0),
       data: { source: data.source, trainTokens: s.trainTokens, heldOutTokens: s.heldOutTokens, evalRows: evalBatches * B, tokenizerMs: s.tokenizerMs, totalMs: s.totalMs },
       unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
     };
-    return new TrainingSession(gpu, config, dataset, model, masking, info, evalBatches, post);
+    return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post);
   }
 
   /** Runs steps until `until` (exclusive), a stop request, or divergence. */
@@ -90,7 +110,7 @@ export class TrainingSession {
     const started = performance.now();
     const activeBefore = this.activeMs;
     this.lastReport = { step: this.step, at: started };
-    const metricsRanges = [model.t('metrics'), model.t('gradnorm')];
+    const metricsRanges = [model.t('metrics'), model.t('gradnorm'), this.masking.statsRange];
     while (this.step < until && !shouldStop() && !this.diverged) {
       const s = this.step;
       const batch = this.dataset.batch(s, B, this.batchBuf);
@@ -108,7 +128,7 @@ export class TrainingSession {
       this.step = s + 1;
       if (read) {
         const r = read.then(
-          ([m, g]) => this.report(s, lr, new Float32Array(m!), new Float32Array(g!), B * T, activeBefore + performance.now() - started),
+          ([m, g, st]) => this.report(s, lr, new Float32Array(m!), new Float32Array(g!), new Uint32Array(st!), this.masking.currentRate, B * T, activeBefore + performance.now() - started),
           () => undefined, // device lost: the gpu-error event tells the user
         );
         reads.push(r);
@@ -162,7 +182,7 @@ export class TrainingSession {
     return point;
   }
 
-  private report(step: number, lr: number, m: Float32Array, g: Float32Array, tokensPerStep: number, elapsedMs: number): void {
+  private report(step: number, lr: number, m: Float32Array, g: Float32Array, st: Uint32Array, rate: number, tokensPerStep: number, elapsedMs: number): void {
     const now = performance.now();
     const steps = step + 1 - this.lastReport.step;
     const secs = (now - this.lastReport.at) / 1000;
@@ -175,6 +195,7 @@ export class TrainingSession {
       gradNorm: g[0]!,
       tokensPerSec: secs > 0 ? (steps * tokensPerStep) / secs : 0,
       elapsedMs,
+      mask: maskStats(st, rate, this.model.shape.B),
     };
     if (!Number.isFinite(point.loss) || !Number.isFinite(point.gradNorm)) {
       this.diverged = true;
