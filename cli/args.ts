@@ -49,6 +49,14 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --mask-rate R     share of tokens to predict, 0.05..0.8
   --mask-param K=V  a strategy parameter (repeatable), e.g. --mask-param p=0.3 --mask-param schedule=cosine
   --list-masks      print every strategy with its parameters, defaults and ranges, and exit
+  --objective KIND  mlm | electra (default: the preset's; electra presets train ELECTRA)
+  --disc-weight X   ELECTRA: λ, weight of the discriminator loss (default 50)
+  --gen-fraction X  ELECTRA: generator hidden size / discriminator's, 1/16..1 (default 0.25)
+  --temperature X   ELECTRA: generator sampling temperature (default 1)
+  --untied-embeddings  ELECTRA: generator and discriminator get their own embeddings
+  --uniform-generator  ELECTRA: replacements drawn uniformly, no generator (RTS)
+  --disallow-correct   ELECTRA: never sample the original token
+  --electra-15      ELECTRA: discriminator loss on masked positions only (the ablation)
   --eval-every N    held-out eval every N steps (0: only at the end)
   --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
   --log-every N     print and record metrics every N steps
@@ -72,6 +80,14 @@ export const TRAIN_OPTIONS = {
   'mask-rate': { type: 'string' },
   'mask-param': { type: 'string', multiple: true },
   'list-masks': { type: 'boolean' },
+  objective: { type: 'string' },
+  'disc-weight': { type: 'string' },
+  'gen-fraction': { type: 'string' },
+  temperature: { type: 'string' },
+  'untied-embeddings': { type: 'boolean' },
+  'uniform-generator': { type: 'boolean' },
+  'disallow-correct': { type: 'boolean' },
+  'electra-15': { type: 'boolean' },
   'eval-every': { type: 'string' },
   'eval-batches': { type: 'string' },
   'log-every': { type: 'string' },
@@ -122,6 +138,18 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     config.masking.params[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
   }
   if (v['mask-rate'] !== undefined) config.masking.params.rate = v['mask-rate'];
+  if (v.objective !== undefined) config.objective = oneOf('objective', v.objective, ['mlm', 'electra'] as const, 'mlm');
+  const e = config.electra;
+  set(num('disc-weight', v['disc-weight']), (n) => (e.discWeight = n));
+  set(num('gen-fraction', v['gen-fraction']), (n) => (e.genFraction = n));
+  set(num('temperature', v.temperature), (n) => (e.temperature = n));
+  if (v['untied-embeddings']) e.tiedEmbeddings = false;
+  if (v['uniform-generator']) e.uniformGenerator = true;
+  if (v['disallow-correct']) e.disallowCorrect = true;
+  if (v['electra-15']) e.maskedOnly = true;
+  const electraFlags = ['disc-weight', 'gen-fraction', 'temperature', 'untied-embeddings', 'uniform-generator', 'disallow-correct', 'electra-15'] as const;
+  const stray = electraFlags.filter((f) => v[f] !== undefined);
+  if (config.objective !== 'electra' && stray.length) throw new UsageError(`--${stray[0]} is an ELECTRA option: add --objective electra or use an electra preset.`);
   if (v.tokenizer !== undefined) config.data.tokenizer = oneOf('tokenizer', v.tokenizer, ['wordpiece', 'char'] as const, 'wordpiece');
   // A run no longer than the preset's warmup would never reach its learning rate.
   if (config.train.warmupSteps >= config.train.steps) config.train.warmupSteps = Math.floor(config.train.steps / 10);

@@ -55,10 +55,13 @@ async function main(): Promise<number> {
     if (e.type === 'log') log(e.line);
     else if (e.type === 'metrics' && (e.point.step % printEvery === 0 || e.point.step === cfg.train.steps)) {
       const p = e.point;
-      log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  masked ${(100 * p.mask.achievedRate).toFixed(1)}%  ${kilo(p.tokensPerSec)} tok/s`);
+      const el = p.electra ? `  | G ${fmt(p.electra.genLoss)} D ${fmt(p.electra.discLoss)} AUC ${fmt(p.electra.auc)} replaced ${(100 * p.electra.replacedOfMasked).toFixed(0)}%` : '';
+      log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  masked ${(100 * p.mask.achievedRate).toFixed(1)}%  ${kilo(p.tokensPerSec)} tok/s${el}`);
     } else if (e.type === 'eval') {
       const p = e.point;
       log(`eval @${p.step}: fixed mask loss ${fmt(p.loss)} acc ${fmt(p.accuracy)} (${p.count} tokens) | own mask loss ${fmt(p.own.loss)} acc ${fmt(p.own.accuracy)} (${p.own.count})`);
+      const el = p.electra;
+      if (el) log(`eval @${p.step}: discriminator loss ${fmt(el.discLoss)} acc ${fmt(el.discAccuracy)} precision ${fmt(el.precision)} recall ${fmt(el.recall)} AUC ${fmt(el.auc)} | sampled-token acc ${fmt(el.sampledAccuracy)}`);
     }
     else if (isFailure(e)) console.error(describeFailure(e));
   });
@@ -89,11 +92,18 @@ async function main(): Promise<number> {
       const m = cfg.model;
       log(`${cfg.preset}: L=${m.L} C=${m.C} NH=${m.NH} FFN=${m.FFN} T=${m.T} V=${info.vocabSize}, ${(info.parameters / 1e6).toFixed(2)}M parameters, batch ${cfg.train.batch}`);
       log(`data ${info.data.source}: ${info.data.trainTokens} train tokens, ${info.data.evalRows} eval rows; unigram baseline ${fmt(info.unigramBaseline)}`);
+      if (info.flops) log(`ELECTRA: λ=${cfg.electra.discWeight}, generator ${(info.flops.generator / 1e9).toFixed(3)} GFLOP/step, discriminator ${(info.flops.discriminator / 1e9).toFixed(3)} GFLOP/step${cfg.electra.uniformGenerator ? ' (uniform generator)' : ''}`);
       log(`masking ${info.masking.strategy}: ${Object.entries(info.masking.params).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       const trainStart = performance.now();
       const finished = events.next((e) => (e.type === 'status' && (e.state === 'done' || e.state === 'paused')) || isFailure(e));
       await session.send({ type: 'start' });
       const f = await finished;
+      if (cfg.objective === 'electra' && f.type === 'status') {
+        const snap = events.next((e) => e.type === 'snapshot' || isFailure(e));
+        await session.send({ type: 'snapshot', rows: 4 });
+        const sn = await snap;
+        if (sn.type === 'snapshot') result.snapshot = sn.snapshot;
+      }
       const trainSeconds = (performance.now() - trainStart) / 1000;
       const last = events.evals.at(-1);
       const tps = events.metrics.map((p) => p.tokensPerSec).filter((x) => x > 0).sort((a, b) => a - b);
@@ -101,7 +111,8 @@ async function main(): Promise<number> {
         config: cfg,
         run: info,
         trainLoss: events.metrics.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, lr: p.lr, gradNorm: p.gradNorm })),
-        evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count })),
+        evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count, ...(p.electra ? { electra: p.electra } : {}) })),
+        ...(cfg.objective === 'electra' ? { electra: events.metrics.map((p) => ({ step: p.step, ...p.electra })) } : {}),
         evalOwnMask: events.evals.map((p) => ({ step: p.step, ...p.own })),
         maskStats: averageMaskStats(events.metrics),
         unigramBaseline: info.unigramBaseline,

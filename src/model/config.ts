@@ -59,12 +59,46 @@ export interface MaskingChoice {
   params: Record<string, ParamValue>;
 }
 
+export type Objective = 'mlm' | 'electra';
+
+/** ELECTRA's options (spec B2/B3; google-research/electra names in brackets). */
+export interface ElectraConfig {
+  /** λ, the weight of the discriminator loss [disc_weight]. */
+  discWeight: number;
+  /** Generator hidden size as a fraction of the discriminator's [generator_hidden_size]. */
+  genFraction: number;
+  /** Sampling temperature of the generator [temperature]. */
+  temperature: number;
+  /** Generator and discriminator share token, position and type embeddings [!untied_generator_embeddings]. */
+  tiedEmbeddings: boolean;
+  /** Replacements drawn uniformly, no generator compute [uniform_generator] (RTS). */
+  uniformGenerator: boolean;
+  /** Never sample the original token [disallow_correct]. */
+  disallowCorrect: boolean;
+  /** The "ELECTRA-15%" ablation: discriminator loss on masked positions only. */
+  maskedOnly: boolean;
+}
+
+export const DEFAULT_ELECTRA: Readonly<ElectraConfig> = {
+  discWeight: 50,
+  genFraction: 0.25,
+  temperature: 1,
+  tiedEmbeddings: true,
+  uniformGenerator: false,
+  disallowCorrect: false,
+  maskedOnly: false,
+};
+
 export interface RunConfig {
   preset: string;
+  /** Masked LM (BERT) or replaced-token detection with a generator (ELECTRA). */
+  objective: Objective;
   model: ModelConfig;
   train: TrainConfig;
   data: DataConfig;
   masking: MaskingChoice;
+  /** Used when objective = 'electra'. */
+  electra: ElectraConfig;
 }
 
 const DEFAULT_TRAIN: TrainConfig = {
@@ -104,6 +138,8 @@ export const PRESETS: Preset[] = [
       train: { ...DEFAULT_TRAIN, batch: 32, steps: 450, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 150, evalBatches: 4, logEvery: 5 },
       data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
       masking: { strategy: 'random', params: {} },
+      objective: 'mlm',
+      electra: { ...DEFAULT_ELECTRA },
     },
   },
   {
@@ -116,6 +152,36 @@ export const PRESETS: Preset[] = [
       train: { ...DEFAULT_TRAIN },
       data: { source: 'brown', tokenizer: 'wordpiece', vocabSize: 4096 },
       masking: { strategy: 'random', params: {} },
+      objective: 'mlm',
+      electra: { ...DEFAULT_ELECTRA },
+    },
+  },
+  {
+    id: 'electra-micro',
+    name: 'ELECTRA micro',
+    description: 'A bert-micro-sized discriminator with a generator of hidden size 8 (1/4), on the synthetic successor task: replaced-token detection in a CI-sized run.',
+    config: {
+      preset: 'electra-micro',
+      objective: 'electra',
+      model: { L: 2, C: 32, NH: 2, FFN: 64, T: 16, layerNormEps: 1e-12, initStd: 0.02 },
+      train: { ...DEFAULT_TRAIN, batch: 32, steps: 300, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 100, evalBatches: 4, logEvery: 5 },
+      data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
+      masking: { strategy: 'random', params: {} },
+      electra: { ...DEFAULT_ELECTRA },
+    },
+  },
+  {
+    id: 'electra-tiny',
+    name: 'ELECTRA tiny',
+    description: 'A BERT-Tiny-shaped discriminator (2 layers, hidden 128) with a 1/4-size generator (hidden 32), sequences of 128, on the Brown corpus.',
+    config: {
+      preset: 'electra-tiny',
+      objective: 'electra',
+      model: { L: 2, C: 128, NH: 2, FFN: 512, T: 128, layerNormEps: 1e-12, initStd: 0.02 },
+      train: { ...DEFAULT_TRAIN },
+      data: { source: 'brown', tokenizer: 'wordpiece', vocabSize: 4096 },
+      masking: { strategy: 'random', params: {} },
+      electra: { ...DEFAULT_ELECTRA },
     },
   },
 ];
@@ -131,9 +197,17 @@ export function presetConfig(id: string): RunConfig {
   return structuredClone(p.config);
 }
 
+/**
+ * The masking parameters as given, on top of the objective's defaults: ELECTRA corrupts with
+ * 85% [MASK], 0% random, 15% kept (spec B2) unless the run says otherwise.
+ */
+export function maskingParams(c: RunConfig): Record<string, ParamValue> {
+  return c.objective === 'electra' ? { maskProb: 0.85, randomProb: 0, ...c.masking.params } : c.masking.params;
+}
+
 /** The masking config with every parameter filled in; throws if invalid (validate first). */
 export function maskingOf(c: RunConfig): MaskingConfig {
-  const { config, problems } = parseMaskingConfig(c.masking.strategy, c.masking.params);
+  const { config, problems } = parseMaskingConfig(c.masking.strategy, maskingParams(c));
   if (!config) throw new Error(problems.map((p) => p.message).join('\n'));
   return config;
 }
@@ -187,10 +261,12 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
   if (Number.isInteger(m.C) && Number.isInteger(m.NH) && m.NH > 0 && m.C % m.NH !== 0) {
     problems.push({ field: 'model.NH', message: `model.C (${m.C}) must be divisible by model.NH (${m.NH}): each head gets C/NH channels.` });
   }
-  for (const p of parseMaskingConfig(c.masking.strategy, c.masking.params).problems) {
+  for (const p of parseMaskingConfig(c.masking.strategy, maskingParams(c)).problems) {
     problems.push({ field: p.param === 'strategy' ? 'masking.strategy' : `masking.${p.param}`, message: p.message });
   }
+  if (c.objective === 'electra') problems.push(...validateElectra(c.electra));
   const enums: [string, string, readonly string[]][] = [
+    ['objective', c.objective, ['mlm', 'electra']],
     ['train.decay', t.decay, ['linear', 'cosine', 'constant']],
     ['data.source', c.data.source, ['brown', 'synthetic-successor', 'synthetic-copy']],
     ['data.tokenizer', c.data.tokenizer, ['wordpiece', 'char']],
@@ -199,6 +275,36 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
     if (!allowed.includes(v)) problems.push({ field, message: `${field} must be one of ${allowed.join(', ')} (got "${v}").` });
   }
   return problems;
+}
+
+function validateElectra(e: ElectraConfig | undefined): ConfigProblem[] {
+  if (!e || typeof e !== 'object') return [{ field: 'electra', message: 'electra options are missing: give discWeight, genFraction, temperature, tiedEmbeddings, uniformGenerator, disallowCorrect and maskedOnly.' }];
+  const problems: ConfigProblem[] = [];
+  const nums: [keyof ElectraConfig, number, number][] = [
+    ['discWeight', 0, 1000],
+    ['genFraction', 1 / 16, 1],
+    ['temperature', 0.05, 10],
+  ];
+  for (const [k, min, max] of nums) {
+    const v = e[k];
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) problems.push({ field: `electra.${k}`, message: `electra.${k} must be a number from ${min} to ${max} (got ${String(v)}).` });
+  }
+  for (const k of ['tiedEmbeddings', 'uniformGenerator', 'disallowCorrect', 'maskedOnly'] as const) {
+    if (typeof e[k] !== 'boolean') problems.push({ field: `electra.${k}`, message: `electra.${k} must be true or false (got ${String(e[k])}).` });
+  }
+  return problems;
+}
+
+/**
+ * The generator's encoder for a discriminator `m`: hidden size ≈ genFraction·C (a multiple of 8,
+ * at least 8), heads of the discriminator's head size (at least one, dividing the width), FFN
+ * scaled alike, same depth (ELECTRA's generator_layers 1.0).
+ */
+export function generatorDims(m: ModelConfig, genFraction: number): { L: number; C: number; NH: number; FFN: number } {
+  const C = Math.min(m.C, Math.max(8, 8 * Math.round((m.C * genFraction) / 8)));
+  let NH = Math.max(1, Math.floor(C / (m.C / m.NH)));
+  while (C % NH !== 0) NH--;
+  return { L: m.L, C, NH, FFN: Math.max(8, Math.round((m.FFN * C) / m.C)) };
 }
 
 /** Throws one Error listing every problem; for callers that cannot go on with a bad config. */

@@ -5,7 +5,7 @@
 
 import { Rng } from '../data/prng.ts';
 import type { ModelConfig } from './config.ts';
-import { paramSpecs } from './layout.ts';
+import { paramSpecs, type ParamSpec } from './layout.ts';
 
 /** FNV-1a of a string: a stable stream id per tensor name. */
 export function nameStream(name: string): number {
@@ -20,16 +20,24 @@ export function nameStream(name: string): number {
 export const PAD_ID = 0;
 
 export function initParams(model: ModelConfig, V: number, seed: number): Map<string, Float32Array> {
+  return initSpecs(paramSpecs(model, V), model.initStd, seed);
+}
+
+/** Initial values of any model's parameters (the token embeddings' [PAD] rows zero). */
+export function initSpecs(specs: ParamSpec[], initStd: number, seed: number): Map<string, Float32Array> {
   const out = new Map<string, Float32Array>();
-  for (const p of paramSpecs(model, V)) {
+  for (const p of specs) {
     const n = p.shape.reduce((a, b) => a * b, 1);
     const a = new Float32Array(n);
     if (p.init === 'ones') a.fill(1);
     else if (p.init === 'normal') {
       const rng = new Rng(seed, nameStream(p.name));
-      for (let i = 0; i < n; i++) a[i] = model.initStd * rng.normal();
+      for (let i = 0; i < n; i++) a[i] = initStd * rng.normal();
     }
-    if (p.name === 'emb.wte') a.fill(0, PAD_ID * model.C, (PAD_ID + 1) * model.C);
+    if (p.name.endsWith('emb.wte')) {
+      const width = p.shape[1]!;
+      a.fill(0, PAD_ID * width, (PAD_ID + 1) * width);
+    }
     out.set(p.name, a);
   }
   return out;

@@ -29,16 +29,41 @@ export interface RunShape {
   P: number;
 }
 
-export function paramSpecs(model: ModelConfig, V: number): ParamSpec[] {
-  const { C, FFN, T, L } = model;
-  const w = (name: string, shape: number[]): ParamSpec => ({ name, shape, dtype: 'f32', decay: true, init: 'normal' });
-  const b = (name: string, shape: number[], init: 'zeros' | 'ones' = 'zeros'): ParamSpec => ({ name, shape, dtype: 'f32', decay: false, init });
-  const decayed: ParamSpec[] = [w('emb.wte', [V, C]), w('emb.wpe', [T, C]), w('emb.wtt', [2, C])];
-  const plain: ParamSpec[] = [b('emb.ln.w', [C], 'ones'), b('emb.ln.b', [C])];
+/** Parameter specs split by weight decay, so a model can concatenate parts and keep decayed ones first. */
+export interface ParamParts {
+  decayed: ParamSpec[];
+  plain: ParamSpec[];
+}
+
+const w = (name: string, shape: number[]): ParamSpec => ({ name, shape, dtype: 'f32', decay: true, init: 'normal' });
+const b = (name: string, shape: number[], init: 'zeros' | 'ones' = 'zeros'): ParamSpec => ({ name, shape, dtype: 'f32', decay: false, init });
+
+/** Decayed parts first, then the plain ones, each in the order given. */
+export function joinParts(parts: ParamParts[]): ParamSpec[] {
+  return [...parts.flatMap((p) => p.decayed), ...parts.flatMap((p) => p.plain)];
+}
+
+/** Token, position and type embeddings of width E and their LayerNorm (`emb.` for BERT). */
+export function embeddingParams(prefix: string, V: number, T: number, E: number): ParamParts {
+  return { decayed: [w(`${prefix}wte`, [V, E]), w(`${prefix}wpe`, [T, E]), w(`${prefix}wtt`, [2, E])], plain: [b(`${prefix}ln.w`, [E], 'ones'), b(`${prefix}ln.b`, [E])] };
+}
+
+/** Encoder dimensions: layers, width, heads, feed-forward width. */
+export interface EncoderDims {
+  L: number;
+  C: number;
+  NH: number;
+  FFN: number;
+}
+
+/** L post-LN transformer layers, named `${prefix}l0.qkv.w` … (prefix '' for BERT). */
+export function layerParams(prefix: string, d: EncoderDims): ParamParts {
+  const { C, FFN, L } = d;
+  const parts: ParamParts = { decayed: [], plain: [] };
   for (let l = 0; l < L; l++) {
-    const p = `l${l}.`;
-    decayed.push(w(`${p}qkv.w`, [3 * C, C]), w(`${p}proj.w`, [C, C]), w(`${p}fc1.w`, [FFN, C]), w(`${p}fc2.w`, [C, FFN]));
-    plain.push(
+    const p = `${prefix}l${l}.`;
+    parts.decayed.push(w(`${p}qkv.w`, [3 * C, C]), w(`${p}proj.w`, [C, C]), w(`${p}fc1.w`, [FFN, C]), w(`${p}fc2.w`, [C, FFN]));
+    parts.plain.push(
       b(`${p}qkv.b`, [3 * C]),
       b(`${p}proj.b`, [C]),
       b(`${p}ln1.w`, [C], 'ones'),
@@ -49,20 +74,24 @@ export function paramSpecs(model: ModelConfig, V: number): ParamSpec[] {
       b(`${p}ln2.b`, [C]),
     );
   }
-  decayed.push(w('head.dense.w', [C, C]));
-  plain.push(b('head.dense.b', [C]), b('head.ln.w', [C], 'ones'), b('head.ln.b', [C]), b('head.bias', [V]));
-  return [...decayed, ...plain];
+  return parts;
 }
 
-/** Activations of one training step, in forward order. */
-export function activationSpecs(s: RunShape): TensorSpec[] {
-  const { C, FFN, T, L, NH } = s.model;
-  const { B, P, V } = s;
-  const BT = B * T;
-  const M = B * P;
-  const f = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'f32' });
-  const u = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'u32' });
-  const specs: TensorSpec[] = [
+/** MLM head from width C to the embedding width E: dense → GELU → LayerNorm → tied decoder + bias. */
+export function mlmHeadParams(prefix: string, C: number, E: number, V: number): ParamParts {
+  return { decayed: [w(`${prefix}dense.w`, [E, C])], plain: [b(`${prefix}dense.b`, [E]), b(`${prefix}ln.w`, [E], 'ones'), b(`${prefix}ln.b`, [E]), b(`${prefix}bias`, [V])] };
+}
+
+export function paramSpecs(model: ModelConfig, V: number): ParamSpec[] {
+  return joinParts([embeddingParams('emb.', V, model.T, model.C), layerParams('', model), mlmHeadParams('head.', model.C, model.C, V)]);
+}
+
+const f = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'f32' });
+const u = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'u32' });
+
+/** The batch, the mask and the masking lab's tensors: shared by every objective. */
+export function inputSpecs(B: number, T: number, P: number, V: number): TensorSpec[] {
+  return [
     u('tokens', [B, T]),
     u('attn_mask', [B, T]),
     u('inputs', [B, T]),
@@ -78,13 +107,20 @@ export function activationSpecs(s: RunShape): TensorSpec[] {
     u('mask.cdf', [V]),
     u('mask.row_stats', [B, 8]),
     u('mask.stats', [8]),
-    f('emb.sum', [B, T, C]),
-    f('emb.ln.out', [B, T, C]),
-    f('emb.ln.mean', [BT]),
-    f('emb.ln.rstd', [BT]),
   ];
+}
+
+/** Embedding sum and its LayerNorm (width E) for one encoder pass, `${prefix}sum` …. */
+export function embeddingActs(prefix: string, B: number, T: number, E: number): TensorSpec[] {
+  return [f(`${prefix}sum`, [B, T, E]), f(`${prefix}ln.out`, [B, T, E]), f(`${prefix}ln.mean`, [B * T]), f(`${prefix}ln.rstd`, [B * T])];
+}
+
+export function layerActs(prefix: string, d: EncoderDims, B: number, T: number): TensorSpec[] {
+  const { C, FFN, L, NH } = d;
+  const BT = B * T;
+  const specs: TensorSpec[] = [];
   for (let l = 0; l < L; l++) {
-    const p = `l${l}.`;
+    const p = `${prefix}l${l}.`;
     specs.push(
       f(`${p}qkv`, [B, T, 3 * C]),
       f(`${p}probs`, [B, NH, T, T]),
@@ -103,56 +139,93 @@ export function activationSpecs(s: RunShape): TensorSpec[] {
       f(`${p}ln2.rstd`, [BT]),
     );
   }
-  specs.push(
-    f('head.rows', [M, C]),
-    f('head.dense.pre', [M, C]),
-    f('head.dense.out', [M, C]),
-    f('head.ln.out', [M, C]),
-    f('head.ln.mean', [M]),
-    f('head.ln.rstd', [M]),
+  return specs;
+}
+
+/** MLM head activations over M = B·P masked rows, plus its loss and the 4-float metrics block. */
+export function mlmHeadActs(prefix: string, M: number, C: number, E: number, V: number): TensorSpec[] {
+  return [
+    f(`${prefix}rows`, [M, C]),
+    f(`${prefix}dense.pre`, [M, E]),
+    f(`${prefix}dense.out`, [M, E]),
+    f(`${prefix}ln.out`, [M, E]),
+    f(`${prefix}ln.mean`, [M]),
+    f(`${prefix}ln.rstd`, [M]),
     // Holds the logits after the decoder and, once cross-entropy has run, dlogits (in place).
-    f('head.logits', [M, V]),
-    f('head.losses', [M]),
-    f('head.correct', [M]),
+    f(`${prefix}logits`, [M, V]),
+    f(`${prefix}losses`, [M]),
+    f(`${prefix}correct`, [M]),
+  ];
+}
+
+/** Activations of one training step, in forward order. */
+export function activationSpecs(s: RunShape): TensorSpec[] {
+  const { B, P, V, model } = s;
+  return [
+    ...inputSpecs(B, model.T, P, V),
+    ...embeddingActs('emb.', B, model.T, model.C),
+    ...layerActs('', model, B, model.T),
+    ...mlmHeadActs('head.', B * P, model.C, model.C, V),
     f('metrics', [4]),
     f('gradnorm', [4]),
-  );
+  ];
+}
+
+const d = (name: string, shape: number[]): TensorSpec => ({ name: `d:${name}`, shape, dtype: 'f32' });
+
+/** Gradients of one encoder's embedding output and layer activations that backward propagates through. */
+export function encoderGradSpecs(embPrefix: string, layerPrefix: string, dims: EncoderDims, E: number, B: number, T: number): TensorSpec[] {
+  const specs: TensorSpec[] = [d(`${embPrefix}sum`, [B, T, E]), d(`${embPrefix}ln.out`, [B, T, E])];
+  for (let l = 0; l < dims.L; l++) {
+    const p = `${layerPrefix}l${l}.`;
+    const { C, FFN } = dims;
+    specs.push(d(`${p}qkv`, [B, T, 3 * C]), d(`${p}att`, [B, T, C]), d(`${p}ln1.out`, [B, T, C]), d(`${p}fc1.out`, [B, T, FFN]), d(`${p}ln2.out`, [B, T, C]));
+  }
   return specs;
+}
+
+export function mlmHeadGradSpecs(prefix: string, M: number, C: number, E: number): TensorSpec[] {
+  return [d(`${prefix}rows`, [M, C]), d(`${prefix}dense.out`, [M, E]), d(`${prefix}ln.out`, [M, E])];
 }
 
 /** Gradients of the activations that backward propagates through (all zeroed each step). */
 export function activationGradSpecs(s: RunShape): TensorSpec[] {
-  const { C, FFN, T, L } = s.model;
-  const { B, P } = s;
-  const M = B * P;
-  const d = (name: string, shape: number[]): TensorSpec => ({ name: `d:${name}`, shape, dtype: 'f32' });
-  const specs: TensorSpec[] = [d('emb.sum', [B, T, C]), d('emb.ln.out', [B, T, C])];
-  for (let l = 0; l < L; l++) {
-    const p = `l${l}.`;
-    specs.push(d(`${p}qkv`, [B, T, 3 * C]), d(`${p}att`, [B, T, C]), d(`${p}ln1.out`, [B, T, C]), d(`${p}fc1.out`, [B, T, FFN]), d(`${p}ln2.out`, [B, T, C]));
-  }
-  specs.push(d('head.rows', [M, C]), d('head.dense.out', [M, C]), d('head.ln.out', [M, C]));
-  return specs;
+  const { B, P, model } = s;
+  return [...encoderGradSpecs('emb.', '', model, model.C, B, model.T), ...mlmHeadGradSpecs('head.', B * P, model.C, model.C)];
 }
 
 export const POOLS = { params: 'params', grads: 'grads', m: 'adam_m', v: 'adam_v', acts: 'acts', dacts: 'dacts', scratch: 'scratch' } as const;
 
+/** Everything a model's arena holds, by pool. */
+export interface ModelSpecs {
+  params: ParamSpec[];
+  acts: TensorSpec[];
+  dacts: TensorSpec[];
+}
+
 /** The arena plan: params, grads and both moments in identical layouts, then activations. */
-export function planModel(s: RunShape, scratch: TensorSpec[] = []): ArenaPlan {
+export function planSpecs(m: ModelSpecs, scratch: TensorSpec[] = []): ArenaPlan {
   const plan = new ArenaPlan();
-  const params = paramSpecs(s.model, s.V);
   for (const [pool, prefix] of [
     [POOLS.params, ''],
     [POOLS.grads, 'd:'],
     [POOLS.m, 'm:'],
     [POOLS.v, 'v:'],
   ] as const) {
-    for (const p of params) plan.add(pool, prefix + p.name, p.shape, p.dtype);
+    for (const p of m.params) plan.add(pool, prefix + p.name, p.shape, p.dtype);
   }
-  for (const a of activationSpecs(s)) plan.add(POOLS.acts, a.name, a.shape, a.dtype);
-  for (const a of activationGradSpecs(s)) plan.add(POOLS.dacts, a.name, a.shape, a.dtype);
+  for (const a of m.acts) plan.add(POOLS.acts, a.name, a.shape, a.dtype);
+  for (const a of m.dacts) plan.add(POOLS.dacts, a.name, a.shape, a.dtype);
   for (const t of scratch) plan.add(POOLS.scratch, t.name, t.shape, t.dtype);
   return plan;
+}
+
+export function bertSpecs(s: RunShape): ModelSpecs {
+  return { params: paramSpecs(s.model, s.V), acts: activationSpecs(s), dacts: activationGradSpecs(s) };
+}
+
+export function planModel(s: RunShape, scratch: TensorSpec[] = []): ArenaPlan {
+  return planSpecs(bertSpecs(s), scratch);
 }
 
 export function parameterCount(model: ModelConfig, V: number): number {

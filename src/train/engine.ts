@@ -116,6 +116,15 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
           runError(e);
         }
         return;
+      case 'snapshot':
+        if (!session) return runError(new Error('No run is configured.'), 'Configure an ELECTRA run first.');
+        if (running) return;
+        try {
+          post({ type: 'snapshot', snapshot: await session.snapshot(cmd.rows) });
+        } catch (e) {
+          runError(e, 'Token snapshots need an ELECTRA run: choose an electra preset or objective electra.');
+        }
+        return;
       case 'bench': {
         const g = await ensureGpu();
         if (!g) return;

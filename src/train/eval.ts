@@ -7,10 +7,13 @@ import type { Batch } from '../data/batcher.ts';
 import { sliceRows, unigramBaselineLoss } from '../data/batcher.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
-import { readF32 } from '../gpu/readback.ts';
+import { readF32, readU32 } from '../gpu/readback.ts';
 import { randomMaskingReference } from '../masking/reference.ts';
 import type { BertModel } from '../model/bert.ts';
+import type { ElectraModel } from '../model/electra.ts';
+import { ElectraEvalSum } from './electra-metrics.ts';
 import { EVAL_MASK_SEED, type MaskingStage } from './masking-stage.ts';
+import type { ElectraMetrics } from './protocol.ts';
 
 /** Full batches of B rows the eval set holds, capped at `wanted`. */
 export function evalBatchCount(evalSet: Batch, B: number, wanted: number): number {
@@ -21,6 +24,8 @@ export interface EvalResult {
   loss: number;
   accuracy: number;
   count: number;
+  /** ELECTRA runs: generator and discriminator metrics over the same batches. */
+  electra?: ElectraMetrics;
 }
 
 export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage, evalSet: Batch, batches: number, mask: 'fixed' | 'own'): Promise<EvalResult> {
@@ -28,20 +33,25 @@ export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage
   let lossSum = 0;
   let accSum = 0;
   let count = 0;
+  const electra = 'electraShape' in model ? { model: model as ElectraModel, sum: new ElectraEvalSum() } : null;
   for (let i = 0; i < batches; i++) {
     const rows = sliceRows(evalSet, i * B, B);
     model.uploadBatch(rows.ids, rows.attention);
     const enc = new StepEncoder(gpu, { label: 'eval' });
     if (mask === 'fixed') masking.recordFixedEval(enc, i);
     else masking.recordOwnEval(enc, rows, i);
+    electra?.model.setEvalBatch(i); // seed-frozen generator samples
     model.recordForward(enc);
     enc.submit();
-    const [loss, acc, w] = await readF32(gpu, model.t('metrics'));
+    const m = await readF32(gpu, model.t('metrics'));
+    const [loss, acc, w] = m;
     lossSum += loss! * w!;
     accSum += acc! * w!;
     count += w!;
+    if (electra) electra.sum.add(m, await readF32(gpu, model.t('disc.metrics')), await readU32(gpu, model.t('electra.stats')));
   }
-  return { loss: count ? lossSum / count : NaN, accuracy: count ? accSum / count : NaN, count };
+  const r: EvalResult = { loss: count ? lossSum / count : NaN, accuracy: count ? accSum / count : NaN, count };
+  return electra ? { ...r, electra: electra.sum.result() } : r;
 }
 
 /** Mean −log p_unigram(target) over the eval-masked tokens (the CPU twin of the GPU eval mask). */

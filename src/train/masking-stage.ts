@@ -76,7 +76,7 @@ export class MaskingStage {
     const fixed = await prepareRandomMasking(ctx, io, { B, T, P }, { rate: 0.15, maxPredictions: P, maskProb: 1, randomProb: 0, vocabSize: V, seed: EVAL_MASK_SEED });
     const scores =
       cfg.strategy === 'attention'
-        ? await prepareAttentionScores(ctx, { probs: t(`l${run.model.L - 1}.probs`), scores: t('mask.scores') }, { B, NH: run.model.NH, T })
+        ? await prepareAttentionScores(ctx, { probs: t(model.scoring.probs), scores: t('mask.scores') }, { B, NH: model.scoring.NH, T })
         : null;
     return new MaskingStage(model, cfg, dataset, await lab(run.train.seed), fixed, await lab(OWN_EVAL_SEED), scores);
   }

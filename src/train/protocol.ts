@@ -22,6 +22,8 @@ export type EngineCommand =
   | { type: 'eval' }
   /** Drops the model and its GPU memory. */
   | { type: 'stop' }
+  /** Per-token snapshot of the probe batch (the first held-out rows): answers 'snapshot'. */
+  | { type: 'snapshot'; rows?: number }
   /** Times training steps of a config (npm run bench); answers 'bench-result' or 'run-error'. */
   | { type: 'bench'; config: RunConfig; warmup: number; steps: number };
 
@@ -37,6 +39,8 @@ export interface RunInfo {
   plannedBytes: Record<string, number>;
   /** Estimated FLOPs of one training step (forward + backward), for compute-matched curves. */
   flopsPerStep: number;
+  /** ELECTRA: the step's FLOPs split between generator and discriminator. */
+  flops?: { generator: number; discriminator: number };
   data: { source: string; trainTokens: number; heldOutTokens: number; evalRows: number; tokenizerMs: number; totalMs: number };
   /** Held-out loss of predicting each eval-masked token from training-split frequencies alone. */
   unigramBaseline: number;
@@ -58,6 +62,24 @@ export interface MaskStats {
   fallbackRows: number;
 }
 
+/** ELECTRA's metrics of one step or of the held-out eval (spec B2 "live metrics"). */
+export interface ElectraMetrics {
+  /** Generator MLM loss and accuracy on the masked tokens (0 with a uniform generator). */
+  genLoss: number;
+  genAccuracy: number;
+  /** Masked tokens whose sample equals the original (such a token is labelled "original"). */
+  sampledAccuracy: number;
+  /** Discriminator: mean BCE over the counted tokens, accuracy at p ≥ ½, precision, recall, ROC AUC. */
+  discLoss: number;
+  discAccuracy: number;
+  precision: number;
+  recall: number;
+  auc: number;
+  /** Replaced tokens / masked tokens, and / all counted tokens. */
+  replacedOfMasked: number;
+  replacedShare: number;
+}
+
 export interface MetricPoint {
   step: number;
   loss: number;
@@ -67,6 +89,8 @@ export interface MetricPoint {
   tokensPerSec: number;
   elapsedMs: number;
   mask: MaskStats;
+  /** ELECTRA runs: loss is the total L = L_MLM + λ·L_D and accuracy the generator's. */
+  electra?: ElectraMetrics;
 }
 
 export interface EvalPoint {
@@ -78,6 +102,24 @@ export interface EvalPoint {
   count: number;
   /** On the run's own masking strategy (seed-frozen): how hard the strategy's own task is. */
   own: { loss: number; accuracy: number; count: number };
+  /** ELECTRA runs, on the fixed eval mask with seed-frozen samples (loss/accuracy are the generator's). */
+  electra?: ElectraMetrics;
+}
+
+/** One token of the probe batch after an ELECTRA forward: what the views draw. */
+export interface TokenSnapshot {
+  step: number;
+  rows: {
+    /** The original tokens of the row (padding dropped). */
+    tokens: string[];
+    /** The discriminator's input: the generator's sample where masked, else the original. */
+    input: string[];
+    masked: boolean[];
+    /** 1 = replaced (masked and sampled ≠ original). */
+    labels: number[];
+    /** The discriminator's probability that the token was replaced. */
+    probs: number[];
+  }[];
 }
 
 export interface BenchResult {
@@ -121,6 +163,7 @@ export type EngineEvent =
   /** A run could not be set up or went wrong (bad config, diverged loss); the run's history stays. */
   | { type: 'run-error'; message: string; hint: string }
   | { type: 'bench-result'; result: BenchResult }
+  | { type: 'snapshot'; snapshot: TokenSnapshot }
   | { type: 'log'; line: string };
 
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;

@@ -10,18 +10,26 @@ import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { TimestampProfiler, type DispatchTiming } from '../gpu/profiler.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
+import { sliceRows } from '../data/batcher.ts';
+import { readF32, readU32 } from '../gpu/readback.ts';
 import { createBert, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, type RunConfig } from '../model/config.ts';
+import { createElectra, type ElectraModel } from '../model/electra.ts';
 import { checkMaskingData, MaskingStage } from './masking-stage.ts';
-import { initParams } from '../model/init.ts';
-import { parameterCount } from '../model/layout.ts';
+import { initSpecs } from '../model/init.ts';
+import { numelOf } from '../gpu/arena.ts';
+import { electraMetrics } from './electra-metrics.ts';
 import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
-import { encoderForwardFlops, mlmFlopsPerStep } from './flops.ts';
-import type { EvalPoint, MaskStats, MetricPoint, PostEvent, RunInfo } from './protocol.ts';
+import { electraFlopsPerStep, encoderForwardFlops, mlmFlopsPerStep } from './flops.ts';
+import type { EvalPoint, MaskStats, MetricPoint, PostEvent, RunInfo, TokenSnapshot } from './protocol.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;
+
+export function isElectra(m: BertModel): m is ElectraModel {
+  return 'electraShape' in m;
+}
 
 /** Per-step mask statistics from the lab's stats (L, masked, MASK, RANDOM, KEEP, units, fallback). */
 export function maskStats(st: Uint32Array, rate: number, B: number): MaskStats {
@@ -61,7 +69,8 @@ export class TrainingSession {
     private readonly evalBatches: number,
     private readonly post: PostEvent,
   ) {
-    this.ring = new ReadbackRing(gpu, 64, 4); // metrics (16 B) + gradnorm (16 B) + mask stats (32 B)
+    // metrics (16 B) + gradnorm (16 B) + mask stats (32 B) [+ ELECTRA: disc metrics (32 B) + replace stats (16 B)]
+    this.ring = new ReadbackRing(gpu, 128, 4);
     const t = config.train;
     this.schedule = { peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.decay };
   }
@@ -80,20 +89,23 @@ export class TrainingSession {
     const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
     if (evalBatches < 1) throw new Error(`The held-out split has ${dataset.evalSet.B} rows of length ${mc.T}, fewer than one batch of ${B}: lower the batch size.`);
     const V = dataset.tokenizer.vocabSize;
-    const model = await createBert(gpu, config, V);
-    model.uploadParams(initParams(mc, V, train.seed));
+    const model = config.objective === 'electra' ? await createElectra(gpu, config, V) : await createBert(gpu, config, V);
+    model.uploadParams(initSpecs(model.params, mc.initStd, train.seed));
     const stage = await MaskingStage.create(model, config, masking, dataset);
     const P = maxPredictions(config);
     const s = dataset.stats;
+    const flops = isElectra(model) ? electraFlopsPerStep(config, V, B, P) : null;
+    // Attention-guided masking runs the encoder once more, forward only, to score tokens.
+    const scoring = masking.strategy === 'attention' ? encoderForwardFlops(mc, B) : 0;
     const info: RunInfo = {
       config,
       masking,
       vocabSize: V,
       P,
-      parameters: parameterCount(mc, V),
+      parameters: model.params.reduce((a, p) => a + numelOf(p.shape), 0),
       plannedBytes: model.arena.plannedBytes(),
-      // Attention-guided masking runs the encoder once more, forward only, to score tokens.
-      flopsPerStep: mlmFlopsPerStep(mc, V, B, P) + (masking.strategy === 'attention' ? encoderForwardFlops(mc, B) : 0),
+      flopsPerStep: (flops ? flops.generator + flops.discriminator : mlmFlopsPerStep(mc, V, B, P)) + scoring,
+      ...(flops ? { flops } : {}),
       data: { source: data.source, trainTokens: s.trainTokens, heldOutTokens: s.heldOutTokens, evalRows: evalBatches * B, tokenizerMs: s.tokenizerMs, totalMs: s.totalMs },
       unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
     };
@@ -110,7 +122,8 @@ export class TrainingSession {
     const started = performance.now();
     const activeBefore = this.activeMs;
     this.lastReport = { step: this.step, at: started };
-    const metricsRanges = [model.t('metrics'), model.t('gradnorm'), this.masking.statsRange];
+    const electra = isElectra(model);
+    const metricsRanges = [model.t('metrics'), model.t('gradnorm'), this.masking.statsRange, ...(electra ? [model.t('disc.metrics'), model.t('electra.stats')] : [])];
     while (this.step < until && !shouldStop() && !this.diverged) {
       const s = this.step;
       const batch = this.dataset.batch(s, B, this.batchBuf);
@@ -128,7 +141,8 @@ export class TrainingSession {
       this.step = s + 1;
       if (read) {
         const r = read.then(
-          ([m, g, st]) => this.report(s, lr, new Float32Array(m!), new Float32Array(g!), new Uint32Array(st!), this.masking.currentRate, B * T, activeBefore + performance.now() - started),
+          ([m, g, st, dm, es]) =>
+            this.report(s, lr, new Float32Array(m!), new Float32Array(g!), new Uint32Array(st!), this.masking.currentRate, B * T, activeBefore + performance.now() - started, dm && es ? [new Float32Array(dm), new Uint32Array(es)] : null),
           () => undefined, // device lost: the gpu-error event tells the user
         );
         reads.push(r);
@@ -175,14 +189,50 @@ export class TrainingSession {
   async evaluate(): Promise<EvalPoint> {
     const r = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'fixed');
     const own = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'own');
-    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count, own };
+    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count, own: { loss: own.loss, accuracy: own.accuracy, count: own.count }, ...(r.electra ? { electra: r.electra } : {}) };
     this.lastEvalStep = this.step;
     this.history.evals.push(point);
     this.post({ type: 'eval', point });
     return point;
   }
 
-  private report(step: number, lr: number, m: Float32Array, g: Float32Array, st: Uint32Array, rate: number, tokensPerStep: number, elapsedMs: number): void {
+  /**
+   * ELECTRA: the first `rows` held-out rows under the fixed eval mask and seed-frozen samples,
+   * token by token (original, the discriminator's input, label, probability), for the views.
+   */
+  async snapshot(rows = 4): Promise<TokenSnapshot> {
+    const { model, gpu } = this;
+    if (!isElectra(model)) throw new Error('Token snapshots show the generator\'s samples and the discriminator\'s guesses: they need an ELECTRA run (objective electra).');
+    const { B } = model.shape;
+    const T = this.config.model.T;
+    const batch = sliceRows(this.dataset.evalSet, 0, B);
+    model.uploadBatch(batch.ids, batch.attention);
+    const enc = new StepEncoder(gpu, { label: 'snapshot' });
+    this.masking.recordFixedEval(enc, 0);
+    model.setEvalBatch(0);
+    model.recordForward(enc);
+    enc.submit();
+    const [input, labels, probs] = await Promise.all([readU32(gpu, model.t('disc.inputs')), readF32(gpu, model.t('disc.labels')), readF32(gpu, model.t('disc.probs'))]);
+    const masked = await readU32(gpu, model.t('inputs'));
+    const tok = this.dataset.tokenizer;
+    const out: TokenSnapshot = { step: this.step, rows: [] };
+    for (let b = 0; b < Math.min(rows, B); b++) {
+      const row: TokenSnapshot['rows'][number] = { tokens: [], input: [], masked: [], labels: [], probs: [] };
+      for (let t = 0; t < T; t++) {
+        const i = b * T + t;
+        if (!batch.attention[i]) break;
+        row.tokens.push(tok.idToToken(batch.ids[i]!));
+        row.input.push(tok.idToToken(input[i]!));
+        row.masked.push(masked[i] !== batch.ids[i]); // the fixed eval mask is all [MASK]
+        row.labels.push(labels[i]!);
+        row.probs.push(probs[i]!);
+      }
+      out.rows.push(row);
+    }
+    return out;
+  }
+
+  private report(step: number, lr: number, m: Float32Array, g: Float32Array, st: Uint32Array, rate: number, tokensPerStep: number, elapsedMs: number, electra: [Float32Array, Uint32Array] | null): void {
     const now = performance.now();
     const steps = step + 1 - this.lastReport.step;
     const secs = (now - this.lastReport.at) / 1000;
@@ -197,6 +247,10 @@ export class TrainingSession {
       elapsedMs,
       mask: maskStats(st, rate, this.model.shape.B),
     };
+    if (electra) {
+      point.electra = electraMetrics(m, electra[0], electra[1]);
+      point.loss = point.electra.genLoss + this.config.electra.discWeight * point.electra.discLoss;
+    }
     if (!Number.isFinite(point.loss) || !Number.isFinite(point.gradNorm)) {
       this.diverged = true;
       this.post({
