@@ -30,10 +30,22 @@ describe('train CLI flags', () => {
     expect(() => parseTrainArgs(['--nope'])).toThrow(UsageError);
     expect(() => parseTrainArgs(['--nope'])).toThrow(/--nope/);
     expect(() => parseTrainArgs(['--gpu', 'cuda'])).toThrow(/--gpu cuda is not one of: swiftshader, hardware/);
-    expect(() => parseTrainArgs(['--preset', 'bert-huge'])).toThrow(/--preset bert-huge is not one of: bert-micro, bert-tiny/);
+    expect(() => parseTrainArgs(['--preset', 'bert-huge'])).toThrow(/--preset bert-huge is not one of: bert-micro, bert-tiny, electra-micro, electra-tiny/);
     expect(() => parseTrainArgs(['--steps', 'ten'])).toThrow(/--steps ten is not a number/);
     expect(() => parseTrainArgs(['--lr', '5'])).toThrow(/train.lr must be a number from 1e-7 to 1/);
     expect(() => parseTrainArgs(['--data', 'wiki'])).toThrow(/--data wiki is not one of/);
     expect(() => parseTrainArgs(['--out', ''])).toThrow(/--out needs a file name/);
+  });
+
+  it('takes the ELECTRA objective and its options, and the model shape', () => {
+    const a = parseTrainArgs(['--objective', 'electra', '--disc-weight', '10', '--gen-fraction', '0.5', '--temperature', '0.7', '--untied-embeddings', '--disallow-correct', '--electra-15', '--hidden', '64', '--heads', '4', '--ffn', '128', '--layers', '3']);
+    expect(a.config.objective).toBe('electra');
+    expect(a.config.electra).toEqual({ discWeight: 10, genFraction: 0.5, temperature: 0.7, tiedEmbeddings: false, uniformGenerator: false, disallowCorrect: true, maskedOnly: true });
+    expect(a.config.model).toMatchObject({ L: 3, C: 64, NH: 4, FFN: 128 });
+    expect(parseTrainArgs(['--preset', 'electra-micro']).config.objective).toBe('electra');
+    expect(() => parseTrainArgs(['--objective', 'gan'])).toThrow(/--objective gan is not one of: mlm, electra/);
+    expect(() => parseTrainArgs(['--preset', 'electra-micro', '--temperature', '0'])).toThrow(/electra.temperature must be a number from 0.05 to 10 \(got 0\)/);
+    expect(() => parseTrainArgs(['--uniform-generator'])).toThrow(/--uniform-generator is an ELECTRA option: add --objective electra/);
+    expect(() => parseTrainArgs(['--hidden', '30', '--heads', '4'])).toThrow(/model.C \(30\) must be divisible by model.NH \(4\)/);
   });
 });

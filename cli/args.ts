@@ -45,6 +45,11 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --lr X            peak learning rate
   --batch B         sequences per step
   --seq T           sequence length
+  --layers L        encoder layers (default: the preset's)
+  --hidden C        hidden size (divisible by --heads)
+  --heads NH        attention heads
+  --ffn F           feed-forward width
+  --init-std X      std of the normal weight init (default 0.02, Hugging Face's)
   --mask STRATEGY   ${STRATEGIES.map((x) => x.id).join(' | ')} (default random)
   --mask-rate R     share of tokens to predict, 0.05..0.8
   --mask-param K=V  a strategy parameter (repeatable), e.g. --mask-param p=0.3 --mask-param schedule=cosine
@@ -76,6 +81,11 @@ export const TRAIN_OPTIONS = {
   lr: { type: 'string' },
   batch: { type: 'string' },
   seq: { type: 'string' },
+  layers: { type: 'string' },
+  hidden: { type: 'string' },
+  heads: { type: 'string' },
+  ffn: { type: 'string' },
+  'init-std': { type: 'string' },
   mask: { type: 'string' },
   'mask-rate': { type: 'string' },
   'mask-param': { type: 'string', multiple: true },
@@ -126,6 +136,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   set(num('lr', v.lr), (n) => (config.train.lr = n));
   set(num('batch', v.batch), (n) => (config.train.batch = n));
   set(num('seq', v.seq), (n) => (config.model.T = n));
+  set(num('layers', v.layers), (n) => (config.model.L = n));
+  set(num('hidden', v.hidden), (n) => (config.model.C = n));
+  set(num('heads', v.heads), (n) => (config.model.NH = n));
+  set(num('ffn', v.ffn), (n) => (config.model.FFN = n));
+  set(num('init-std', v['init-std']), (n) => (config.model.initStd = n));
   set(num('vocab', v.vocab), (n) => (config.data.vocabSize = n));
   set(num('eval-every', v['eval-every']), (n) => (config.train.evalEvery = n));
   set(num('eval-batches', v['eval-batches']), (n) => (config.train.evalBatches = n));

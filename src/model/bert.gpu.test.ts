@@ -5,29 +5,15 @@ import { describe, expect, it } from 'vitest';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
-import { Rng } from '../data/prng.ts';
 import { bertForwardBackward } from '../reference/bert.ts';
 import { scaledMaxRelError } from '../reference/compare.ts';
 import { prepareRandomMasking } from '../masking/random.ts';
 import { createBert } from './bert.ts';
 import { presetConfig } from './config.ts';
 import { initParams } from './init.ts';
+import { randomBatch } from './testing.ts';
 import { paramSpecs } from './layout.ts';
 
-/** A batch of random ordinary tokens with [CLS] … [SEP] and some padded rows. */
-function randomBatch(B: number, T: number, V: number, seed: number) {
-  const rng = new Rng(seed, 77);
-  const tokens = new Uint32Array(B * T);
-  const mask = new Uint32Array(B * T);
-  for (let b = 0; b < B; b++) {
-    const len = b % 2 === 0 ? T : Math.max(4, T - 3 - rng.int(T / 2));
-    for (let t = 0; t < len; t++) {
-      tokens[b * T + t] = t === 0 ? 2 : t === len - 1 ? 3 : 5 + rng.int(V - 5);
-      mask[b * T + t] = 1;
-    }
-  }
-  return { tokens, mask };
-}
 
 describe('bert-micro gradient check (GPU vs float64 reference)', () => {
   // Launchers pick kernel variants by profile (tiled for GPUs, barrier-free for CPU adapters):

@@ -11,7 +11,7 @@ import type { Gpu } from '../gpu/device.ts';
 import type { StepEncoder } from '../gpu/encoder.ts';
 import type { RunConfig } from './config.ts';
 import { maxPredictions } from './config.ts';
-import { embeddingPass, layersPass, mlmHeadPass, optimizerPass, run, ScratchPlan } from './encoder.ts';
+import { embeddingPass, layersPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type OptimizerPass } from './encoder.ts';
 import { bertSpecs, planSpecs, POOLS, type ParamSpec, type RunShape } from './layout.ts';
 import { createOpContext, type OpContext } from './ops/context.ts';
 
@@ -66,24 +66,13 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
   const layers = await layersP(ctx, arena);
   const head = await headP(ctx, arena);
   const opt = await optP(ctx, arena);
-  const t = (name: string) => arena.get(name);
-
   const m: BertModel = {
+    ...sharedMembers(arena, ctx, specs.params, opt, () => m),
     shape,
-    arena,
-    ctx,
-    params: specs.params,
     scoring: { probs: `l${L - 1}.probs`, NH: model.NH },
-    t,
-    uploadParams: (values) => uploadParams(arena, specs.params, values),
-    uploadBatch(tokens, attnMask) {
-      arena.write('tokens', tokens);
-      arena.write('attn_mask', attnMask);
-    },
     setStep(step, lr) {
       opt.setStep(step + 1, lr);
     },
-    recordClearGrads: (enc) => clearGrads(arena, enc),
     recordEncoderForward(enc, ids = 'inputs') {
       emb.embed[ids]!.record(enc);
       emb.ln.record(enc);
@@ -99,8 +88,42 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
       run(layers.bwd, enc);
       run(emb.bwd, enc);
     },
+  };
+  return m;
+}
+
+type Shared = Pick<BertModel, 'arena' | 'ctx' | 'params' | 't' | 'uploadParams' | 'uploadBatch' | 'recordClearGrads' | 'recordOptimizer' | 'recordTrainStep' | 'destroy'>;
+
+/**
+ * What every model has in common: parameter and batch upload, clearing the gradients it
+ * accumulates into, the optimizer, a training step's fixed order, teardown. `self` is the model
+ * being built (its forward and backward are its own).
+ */
+export function sharedMembers(arena: Arena, ctx: OpContext, params: ParamSpec[], opt: OptimizerPass, self: () => BertModel): Shared {
+  return {
+    arena,
+    ctx,
+    params,
+    t: (name) => arena.get(name),
+    uploadParams(values) {
+      for (const p of params) {
+        const v = values.get(p.name);
+        if (!v) throw new Error(`uploadParams: missing ${p.name}`);
+        arena.write(p.name, v);
+      }
+    },
+    uploadBatch(tokens, attnMask) {
+      arena.write('tokens', tokens);
+      arena.write('attn_mask', attnMask);
+    },
+    // Gradients and activation gradients are accumulated into, so each step starts from zero.
+    recordClearGrads(enc) {
+      arena.clearPool(enc.commandEncoder, POOLS.grads);
+      arena.clearPool(enc.commandEncoder, POOLS.dacts);
+    },
     recordOptimizer: (enc) => opt.record(enc),
     recordTrainStep(enc) {
+      const m = self();
       m.recordClearGrads(enc);
       m.recordForward(enc);
       m.recordBackward(enc);
@@ -111,21 +134,4 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
       ctx.uniforms.destroy();
     },
   };
-  return m;
 }
-
-/** Writes every parameter of `specs` from host arrays; a missing one is a bug, so it throws. */
-export function uploadParams(arena: Arena, specs: ParamSpec[], values: Map<string, Float32Array>): void {
-  for (const p of specs) {
-    const v = values.get(p.name);
-    if (!v) throw new Error(`uploadParams: missing ${p.name}`);
-    arena.write(p.name, v);
-  }
-}
-
-/** Gradients and activation gradients are accumulated into, so each step starts from zero. */
-export function clearGrads(arena: Arena, enc: StepEncoder): void {
-  arena.clearPool(enc.commandEncoder, POOLS.grads);
-  arena.clearPool(enc.commandEncoder, POOLS.dacts);
-}
-

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { maxPredictions, presetConfig, PRESETS, validateConfig } from './config.ts';
+import { generatorDims, maskingOf, maxPredictions, presetConfig, PRESETS, validateConfig } from './config.ts';
 import { initParams } from './init.ts';
 import { activationSpecs, parameterCount, paramSpecs, planModel } from './layout.ts';
 
@@ -79,3 +79,29 @@ describe('layout and init', () => {
     expect([...a.get('head.bias')!].every((x) => x === 0)).toBe(true);
   });
 });
+
+describe('ELECTRA config', () => {
+  it('defaults the masking to ELECTRA corruption (85% [MASK], 0% random, 15% kept) unless set', () => {
+    const c = presetConfig('electra-micro');
+    expect(maskingOf(c).params).toMatchObject({ rate: 0.15, maskProb: 0.85, randomProb: 0 });
+    c.masking.params = { maskProb: 0.8, randomProb: 0.1 };
+    expect(maskingOf(c).params).toMatchObject({ maskProb: 0.8, randomProb: 0.1 });
+    expect(maskingOf(presetConfig('bert-micro')).params).toMatchObject({ maskProb: 0.8, randomProb: 0.1 });
+  });
+
+  it('sizes the generator as a fraction of the discriminator, with at least one head', () => {
+    expect(generatorDims(presetConfig('electra-micro').model, 0.25)).toEqual({ L: 2, C: 8, NH: 1, FFN: 16 });
+    expect(generatorDims(presetConfig('electra-tiny').model, 0.25)).toEqual({ L: 2, C: 32, NH: 1, FFN: 128 });
+    expect(generatorDims(presetConfig('electra-tiny').model, 1)).toEqual({ L: 2, C: 128, NH: 2, FFN: 512 });
+    expect(generatorDims({ ...presetConfig('electra-tiny').model, C: 256, NH: 4 }, 0.5)).toEqual({ L: 2, C: 128, NH: 2, FFN: 256 });
+  });
+
+  it('validates ELECTRA options by name', () => {
+    const c = presetConfig('electra-micro');
+    c.electra = { ...c.electra, discWeight: -1, tiedEmbeddings: 'yes' as unknown as boolean };
+    const fields = validateConfig(c).map((p) => p.field);
+    expect(fields).toEqual(expect.arrayContaining(['electra.discWeight', 'electra.tiedEmbeddings']));
+    expect(validateConfig({ ...presetConfig('bert-micro'), objective: 'gan' as never }).map((p) => p.field)).toContain('objective');
+  });
+});
+

@@ -159,12 +159,14 @@ export const PRESETS: Preset[] = [
   {
     id: 'electra-micro',
     name: 'ELECTRA micro',
-    description: 'A bert-micro-sized discriminator with a generator of hidden size 8 (1/4), on the synthetic successor task: replaced-token detection in a CI-sized run.',
+    description: 'A bert-micro-sized discriminator with a generator of hidden size 8 (1/4), on the synthetic successor task: held-out discriminator AUC ≥ 0.9 in 1000 steps.',
     config: {
       preset: 'electra-micro',
       objective: 'electra',
-      model: { L: 2, C: 32, NH: 2, FFN: 64, T: 16, layerNormEps: 1e-12, initStd: 0.02 },
-      train: { ...DEFAULT_TRAIN, batch: 32, steps: 300, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 100, evalBatches: 4, logEvery: 5 },
+      // initStd 0.1, not 0.02: at width 32 the discriminator's attention leaves its uniform start
+      // (and detection becomes possible) hundreds of steps sooner; measured, see the issue note.
+      model: { L: 2, C: 32, NH: 2, FFN: 64, T: 16, layerNormEps: 1e-12, initStd: 0.1 },
+      train: { ...DEFAULT_TRAIN, batch: 32, steps: 1000, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 250, evalBatches: 4, logEvery: 5 },
       data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
       masking: { strategy: 'random', params: {} },
       electra: { ...DEFAULT_ELECTRA },

@@ -7,7 +7,6 @@ import { describe, expect, it } from 'vitest';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
-import { Rng } from '../data/prng.ts';
 import { prepareRandomMasking } from '../masking/random.ts';
 import { electraForwardBackward } from '../reference/electra-model.ts';
 import { replaceTokensReference } from '../reference/electra.ts';
@@ -15,20 +14,8 @@ import { scaledMaxRelError } from '../reference/compare.ts';
 import { presetConfig, type ElectraConfig } from './config.ts';
 import { createElectra } from './electra.ts';
 import { initSpecs } from './init.ts';
+import { randomBatch } from './testing.ts';
 
-function randomBatch(B: number, T: number, V: number, seed: number) {
-  const rng = new Rng(seed, 77);
-  const tokens = new Uint32Array(B * T);
-  const mask = new Uint32Array(B * T);
-  for (let b = 0; b < B; b++) {
-    const len = b % 2 === 0 ? T : Math.max(4, T - 3 - rng.int(T / 2));
-    for (let t = 0; t < len; t++) {
-      tokens[b * T + t] = t === 0 ? 2 : t === len - 1 ? 3 : 5 + rng.int(V - 5);
-      mask[b * T + t] = 1;
-    }
-  }
-  return { tokens, mask };
-}
 
 type Variant = [name: string, profile: 'gpu' | 'cpu', electra: Partial<ElectraConfig>];
 const variants: Variant[] = [

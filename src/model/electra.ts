@@ -11,7 +11,7 @@ import { Arena } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
 import type { StepEncoder } from '../gpu/encoder.ts';
 import { NUM_SPECIAL } from '../data/tokenizer.ts';
-import { clearGrads, uploadParams, type BertModel } from './bert.ts';
+import { sharedMembers, type BertModel } from './bert.ts';
 import { maxPredictions, type RunConfig } from './config.ts';
 import { generatorPlan, electraSpecs, type ElectraShape } from './electra-layout.ts';
 import { embeddingPass, layersPass, linearPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type Pass, type Prepare } from './encoder.ts';
@@ -152,18 +152,10 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
     run(genOps.head.fwd, enc);
   };
   const m: ElectraModel = {
+    ...sharedMembers(arena, ctx, specs.params, opt, () => m),
     shape: { model, V, B, P },
     electraShape: shape,
-    arena,
-    ctx,
-    params: specs.params,
     scoring: { probs: `disc.l${L - 1}.probs`, NH: model.NH },
-    t,
-    uploadParams: (values) => uploadParams(arena, specs.params, values),
-    uploadBatch(tokens, attnMask) {
-      arena.write('tokens', tokens);
-      arena.write('attn_mask', attnMask);
-    },
     setStep(step, lr) {
       sampler.setStep(step);
       opt.setStep(step + 1, lr);
@@ -171,7 +163,6 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
     setEvalBatch(index) {
       sampler.setStep(EVAL_SAMPLE_STEP + index);
     },
-    recordClearGrads: (enc) => clearGrads(arena, enc),
     recordEncoderForward(enc, ids = 'inputs') {
       // The discriminator's encoder: on the unmasked tokens for attention-guided masking, else on
       // its (replaced) inputs.
@@ -197,17 +188,6 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
       run(genOps.layers.bwd, enc);
       if (genOps.proj) run(genOps.proj.bwd, enc);
       run(genOps.emb.bwd, enc);
-    },
-    recordOptimizer: (enc) => opt.record(enc),
-    recordTrainStep(enc) {
-      m.recordClearGrads(enc);
-      m.recordForward(enc);
-      m.recordBackward(enc);
-      m.recordOptimizer(enc);
-    },
-    destroy() {
-      arena.destroy();
-      ctx.uniforms.destroy();
     },
   };
   return m;

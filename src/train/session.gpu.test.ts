@@ -3,19 +3,13 @@
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../gpu/testing.ts';
 import { presetConfig } from '../model/config.ts';
-import type { EngineEvent } from './protocol.ts';
-import { TrainingSession } from './session.ts';
+import { trainToEnd } from './testing.ts';
 
 describe('training bert-micro on the synthetic successor task', () => {
   it('reaches ≥ 0.9 held-out masked accuracy and beats the unigram baseline', async () => {
     const gpu = await testGpu();
     const cfg = presetConfig('bert-micro');
-    const events: EngineEvent[] = [];
-    const noBrown = () => Promise.reject(new Error('not used'));
-    const session = await TrainingSession.create(gpu, cfg, (e) => events.push(e), noBrown);
-    const t0 = performance.now();
-    await session.train(cfg.train.steps, () => false);
-    const secs = (performance.now() - t0) / 1000;
+    const { session, events, secs } = await trainToEnd(gpu, cfg);
     const m = session.history.metrics;
     const evals = session.history.evals;
     console.log(`steps ${session.step} in ${secs.toFixed(1)} s; train loss ${m[0]!.loss.toFixed(3)} → ${m.at(-1)!.loss.toFixed(3)}, acc → ${m.at(-1)!.accuracy.toFixed(3)}`);

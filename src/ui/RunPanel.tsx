@@ -73,11 +73,19 @@ export function RunPanel() {
         <dd data-testid="run-loss">
           {fmt(last?.loss)} · {fmt(last?.accuracy)}
         </dd>
+        {last?.electra && (
+          <>
+            <dt>Discriminator loss · AUC</dt>
+            <dd data-testid="run-disc">
+              {fmt(last.electra.discLoss)} · {fmt(last.electra.auc)} (generator loss {fmt(last.electra.genLoss)}, {(100 * last.electra.replacedOfMasked).toFixed(0)}% of masked replaced)
+            </dd>
+          </>
+        )}
         <dt>Tokens/s</dt>
         <dd>{last ? last.tokensPerSec.toFixed(0) : '–'}</dd>
         <dt>Held-out eval (fixed 15% mask)</dt>
         <dd data-testid="run-eval">
-          {lastEval ? `step ${lastEval.step}: loss ${fmt(lastEval.loss)} · accuracy ${fmt(lastEval.accuracy)}` : '–'}
+          {lastEval ? `step ${lastEval.step}: loss ${fmt(lastEval.loss)} · accuracy ${fmt(lastEval.accuracy)}${lastEval.electra ? ` · discriminator AUC ${fmt(lastEval.electra.auc)}` : ''}` : '–'}
         </dd>
         <dt>Unigram baseline loss</dt>
         <dd>{fmt(info?.unigramBaseline)}</dd>
