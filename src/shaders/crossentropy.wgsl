@@ -7,6 +7,8 @@
 // tree in workgroup memory, so every sum has one order and results are bit-reproducible.
 // Not here: the decoder matmul that makes the logits, or any averaging over steps.
 
+//!include argmax_tree.wgsl
+
 struct Params {
   M: u32,
   V: u32,
@@ -21,10 +23,7 @@ struct Params {
 @group(0) @binding(4) var<uniform> p: Params;
 @group(0) @binding(5) var<storage, read_write> targets: array<u32>; // (M); crossentropy only
 
-override WG: u32 = 256; // a power of two
 
-var<workgroup> red: array<f32, WG>;
-var<workgroup> arg: array<u32, WG>;
 var<workgroup> target_logit: f32;
 
 // Σ over the workgroup of each thread's `v`, as a tree in a fixed order; every thread gets the result.
@@ -67,24 +66,9 @@ fn crossentropy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id
       best_i = j;
     }
   }
-  red[lid] = best;
-  arg[lid] = best_i;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      let ov = red[lid + half];
-      let oi = arg[lid + half];
-      let mi = arg[lid];
-      if (oi != 0xffffffffu && (mi == 0xffffffffu || ov > red[lid] || (ov == red[lid] && oi < mi))) {
-        red[lid] = ov;
-        arg[lid] = oi;
-      }
-    }
-    workgroupBarrier();
-  }
-  let mx = red[0];
-  let amax = arg[0];
-  workgroupBarrier();
+  let win = tree_argmax(lid, best, best_i);
+  let mx = win.v;
+  let amax = win.i;
 
   // Σ exp(l − max): every term ≤ 1 and the max's term is 1, so no overflow and sum ≥ 1.
   var acc = 0.0;

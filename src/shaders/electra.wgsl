@@ -12,6 +12,7 @@
 // Not here: the generator's logits (decoder), either model's loss, or a CPU twin of the sampler's
 // f32 maths (src/reference/electra.ts samples in float64 from the same hashes, for comparison).
 //!include prng.wgsl
+//!include argmax_tree.wgsl
 
 struct SampleParams {
   M: u32,
@@ -57,10 +58,7 @@ const FLAG_UNIFORM: u32 = 2u;
 @group(0) @binding(1) var<storage, read_write> stats_rows: array<u32>; // (B,4) = row_stats
 @group(0) @binding(2) var<storage, read_write> stats: array<u32>;      // (4)
 
-override WG: u32 = 64; // a power of two
 
-var<workgroup> red: array<f32, WG>;
-var<workgroup> arg: array<u32, WG>;
 // Per-row counts; workgroup memory starts zeroed, and integer atomics are order-free.
 var<workgroup> n_real: atomic<u32>;
 var<workgroup> n_masked: atomic<u32>;
@@ -124,23 +122,9 @@ fn gumbel_sample(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_i
       }
     }
   }
-  red[lid] = best;
-  arg[lid] = best_i;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      let ov = red[lid + half];
-      let oi = arg[lid + half];
-      let mi = arg[lid];
-      if (oi != NONE && (mi == NONE || ov > red[lid] || (ov == red[lid] && oi < mi))) {
-        red[lid] = ov;
-        arg[lid] = oi;
-      }
-    }
-    workgroupBarrier();
-  }
+  let win = tree_argmax(lid, best, best_i);
   if (lid == 0u) {
-    sampled[row] = select(t, arg[0], arg[0] != NONE); // no candidate (or unused): the target
+    sampled[row] = select(t, win.i, win.i != NONE); // no candidate (or unused): the target
   }
 }
 

@@ -156,7 +156,7 @@ export async function prepareReplaceTokens(
     bindings: [...outs, 'storage', 'storage', 'storage', 'storage'],
     constants: { WG: fitWorkgroup(P, 16, 64) },
   });
-  const sum = await ctx.cache.kernel({ shader: src, entry: 'electra_stats', bindings: ['uniform', 'storage', 'storage'] });
+  const sum = await ctx.cache.kernel({ shader: src, entry: 'electra_stats', bindings: ['uniform', 'storage', 'storage'], constants: { WG: 64 } });
   const params = ctx.uniforms.alloc(
     uniformBlock([
       ['u32', B],
