@@ -2,16 +2,14 @@
 // float64 reference model (src/reference/bert.ts) on the same weights and the same GPU-made mask.
 // Every parameter gradient must match to max relative error ≤ 1e-3 (floor 1e-3·max|grad|).
 import { describe, expect, it } from 'vitest';
-import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import { bertForwardBackward } from '../reference/bert.ts';
 import { scaledMaxRelError } from '../reference/compare.ts';
-import { prepareRandomMasking } from '../masking/random.ts';
 import { createBert } from './bert.ts';
 import { presetConfig } from './config.ts';
 import { initParams } from './init.ts';
-import { randomBatch } from './testing.ts';
+import { forwardBackwardOnRandomBatch } from './testing.ts';
 import { paramSpecs } from './layout.ts';
 
 
@@ -33,24 +31,7 @@ describe('bert-micro gradient check (GPU vs float64 reference)', () => {
     const { T } = cfg.model;
     const params = initParams(cfg.model, V, 11);
     model.uploadParams(params);
-    const { tokens, mask: attn } = randomBatch(B, T, V, 5);
-    model.uploadBatch(tokens, attn);
-    model.setStep(0, 0);
-    const t = model.t;
-    const mask = await prepareRandomMasking(
-      model.ctx,
-      { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') },
-      { B, T, P },
-      { rate: 0.3, maxPredictions: P, maskProb: 0.7, randomProb: 0.2, vocabSize: V, seed: 9 },
-    );
-    mask.setStep(0);
-
-    const enc = new StepEncoder(gpu);
-    model.recordClearGrads(enc);
-    mask.record(enc);
-    model.recordForward(enc);
-    model.recordBackward(enc);
-    enc.submit();
+    const { attn } = await forwardBackwardOnRandomBatch(gpu, model, { T, V }, { maskProb: 0.7, randomProb: 0.2 }, 0);
 
     const batch = {
       inputs: await readU32(gpu, model.t('inputs')),

@@ -4,17 +4,15 @@
 // parameter gradient must match to ≤ 1e-3 relative error, including the shared embeddings (the
 // sum of both paths); the labels must be exactly "masked and sampled ≠ original".
 import { describe, expect, it } from 'vitest';
-import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
-import { prepareRandomMasking } from '../masking/random.ts';
 import { electraForwardBackward } from '../reference/electra-model.ts';
 import { replaceTokensReference } from '../reference/electra.ts';
 import { scaledMaxRelError } from '../reference/compare.ts';
 import { presetConfig, type ElectraConfig } from './config.ts';
 import { createElectra } from './electra.ts';
 import { initSpecs } from './init.ts';
-import { randomBatch } from './testing.ts';
+import { forwardBackwardOnRandomBatch } from './testing.ts';
 
 
 type Variant = [name: string, profile: 'gpu' | 'cpu', electra: Partial<ElectraConfig>];
@@ -41,23 +39,8 @@ describe('electra-micro gradient check (GPU vs float64 reference)', () => {
     const { T } = cfg.model;
     const params = initSpecs(model.params, cfg.model.initStd, 11);
     model.uploadParams(params);
-    const { tokens, mask: attn } = randomBatch(B, T, V, 5);
-    model.uploadBatch(tokens, attn);
-    model.setStep(3, 0);
+    const { tokens, attn } = await forwardBackwardOnRandomBatch(gpu, model, { T, V }, { maskProb: 0.85, randomProb: 0 }, 3);
     const t = model.t;
-    const masking = await prepareRandomMasking(
-      model.ctx,
-      { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') },
-      { B, T, P },
-      { rate: 0.3, maxPredictions: P, maskProb: 0.85, randomProb: 0, vocabSize: V, seed: 9 },
-    );
-    masking.setStep(0);
-    const enc = new StepEncoder(gpu);
-    model.recordClearGrads(enc);
-    masking.record(enc);
-    model.recordForward(enc);
-    model.recordBackward(enc);
-    enc.submit();
 
     const u32 = (n: string) => readU32(gpu, t(n));
     const f64 = async (n: string) => Float64Array.from(await readF32(gpu, t(n)));
