@@ -11,6 +11,11 @@ import type { ElectraConfig, ModelConfig } from './config.ts';
 import { generatorDims } from './config.ts';
 import {
   embeddingActs,
+  f32Tensor,
+  gradTensor,
+  u32Tensor,
+  plainParam,
+  weightParam,
   embeddingParams,
   encoderGradSpecs,
   inputSpecs,
@@ -40,9 +45,9 @@ export function generatorPlan(s: ElectraShape): { dims: EncoderDims; emb: string
   return { dims, emb: s.electra.tiedEmbeddings ? 'emb.' : 'gen.emb.', project: dims.C !== s.model.C };
 }
 
-const f = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'f32' });
-const u = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'u32' });
-const d = (name: string, shape: number[]): TensorSpec => ({ name: `d:${name}`, shape, dtype: 'f32' });
+const f = f32Tensor;
+const u = u32Tensor;
+const d = gradTensor;
 
 export function electraSpecs(s: ElectraShape): ModelSpecs {
   const { model, V, B, P } = s;
@@ -57,18 +62,12 @@ export function electraSpecs(s: ElectraShape): ModelSpecs {
   const parts: ParamParts[] = [embeddingParams('emb.', V, T, E)];
   if (useGen) {
     if (g.emb !== 'emb.') parts.push(embeddingParams(g.emb, V, T, E));
-    if (g.project) parts.push({ decayed: [{ name: 'gen.emb.proj.w', shape: [Cg, E], dtype: 'f32', decay: true, init: 'normal' }], plain: [{ name: 'gen.emb.proj.b', shape: [Cg], dtype: 'f32', decay: false, init: 'zeros' }] });
+    if (g.project) parts.push({ decayed: [weightParam('gen.emb.proj.w', [Cg, E])], plain: [plainParam('gen.emb.proj.b', [Cg])] });
     parts.push(layerParams('gen.', g.dims), mlmHeadParams('gen.head.', Cg, E, V));
   }
   parts.push(layerParams('disc.', model), {
-    decayed: [
-      { name: 'disc.head.dense.w', shape: [C, C], dtype: 'f32', decay: true, init: 'normal' },
-      { name: 'disc.head.out.w', shape: [1, C], dtype: 'f32', decay: true, init: 'normal' },
-    ],
-    plain: [
-      { name: 'disc.head.dense.b', shape: [C], dtype: 'f32', decay: false, init: 'zeros' },
-      { name: 'disc.head.out.b', shape: [1], dtype: 'f32', decay: false, init: 'zeros' },
-    ],
+    decayed: [weightParam('disc.head.dense.w', [C, C]), weightParam('disc.head.out.w', [1, C])],
+    plain: [plainParam('disc.head.dense.b', [C]), plainParam('disc.head.out.b', [1])],
   });
 
   const acts: TensorSpec[] = [...inputSpecs(B, T, P, V)];

@@ -35,8 +35,12 @@ export interface ParamParts {
   plain: ParamSpec[];
 }
 
-const w = (name: string, shape: number[]): ParamSpec => ({ name, shape, dtype: 'f32', decay: true, init: 'normal' });
-const b = (name: string, shape: number[], init: 'zeros' | 'ones' = 'zeros'): ParamSpec => ({ name, shape, dtype: 'f32', decay: false, init });
+/** A weight matrix or embedding: N(0, initStd), weight decay. */
+export const weightParam = (name: string, shape: number[]): ParamSpec => ({ name, shape, dtype: 'f32', decay: true, init: 'normal' });
+/** A bias or LayerNorm parameter: constant init, no weight decay. */
+export const plainParam = (name: string, shape: number[], init: 'zeros' | 'ones' = 'zeros'): ParamSpec => ({ name, shape, dtype: 'f32', decay: false, init });
+const w = weightParam;
+const b = plainParam;
 
 /** Decayed parts first, then the plain ones, each in the order given. */
 export function joinParts(parts: ParamParts[]): ParamSpec[] {
@@ -86,8 +90,10 @@ export function paramSpecs(model: ModelConfig, V: number): ParamSpec[] {
   return joinParts([embeddingParams('emb.', V, model.T, model.C), layerParams('', model), mlmHeadParams('head.', model.C, model.C, V)]);
 }
 
-const f = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'f32' });
-const u = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'u32' });
+export const f32Tensor = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'f32' });
+export const u32Tensor = (name: string, shape: number[]): TensorSpec => ({ name, shape, dtype: 'u32' });
+const f = f32Tensor;
+const u = u32Tensor;
 
 /** The batch, the mask and the masking lab's tensors: shared by every objective. */
 export function inputSpecs(B: number, T: number, P: number, V: number): TensorSpec[] {
@@ -171,7 +177,9 @@ export function activationSpecs(s: RunShape): TensorSpec[] {
   ];
 }
 
-const d = (name: string, shape: number[]): TensorSpec => ({ name: `d:${name}`, shape, dtype: 'f32' });
+/** The gradient of activation `name` ("d:" + name). */
+export const gradTensor = (name: string, shape: number[]): TensorSpec => ({ name: `d:${name}`, shape, dtype: 'f32' });
+const d = gradTensor;
 
 /** Gradients of one encoder's embedding output and layer activations that backward propagates through. */
 export function encoderGradSpecs(embPrefix: string, layerPrefix: string, dims: EncoderDims, E: number, B: number, T: number): TensorSpec[] {

@@ -10,7 +10,7 @@ import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { randomMaskingReference } from '../masking/reference.ts';
 import type { BertModel } from '../model/bert.ts';
-import type { ElectraModel } from '../model/electra.ts';
+import { isElectra } from '../model/electra.ts';
 import { ElectraEvalSum } from './electra-metrics.ts';
 import { EVAL_MASK_SEED, type MaskingStage } from './masking-stage.ts';
 import type { ElectraMetrics } from './protocol.ts';
@@ -33,7 +33,7 @@ export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage
   let lossSum = 0;
   let accSum = 0;
   let count = 0;
-  const electra = 'electraShape' in model ? { model: model as ElectraModel, sum: new ElectraEvalSum() } : null;
+  const electra = isElectra(model) ? { model, sum: new ElectraEvalSum() } : null;
   for (let i = 0; i < batches; i++) {
     const rows = sliceRows(evalSet, i * B, B);
     model.uploadBatch(rows.ids, rows.attention);
@@ -48,7 +48,10 @@ export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage
     lossSum += loss! * w!;
     accSum += acc! * w!;
     count += w!;
-    if (electra) electra.sum.add(m, await readF32(gpu, model.t('disc.metrics')), await readU32(gpu, model.t('electra.stats')));
+    if (electra) {
+      const [disc, stats] = await Promise.all([readF32(gpu, model.t('disc.metrics')), readU32(gpu, model.t('electra.stats'))]);
+      electra.sum.add(m, disc, stats);
+    }
   }
   const r: EvalResult = { loss: count ? lossSum / count : NaN, accuracy: count ? accSum / count : NaN, count };
   return electra ? { ...r, electra: electra.sum.result() } : r;

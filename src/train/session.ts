@@ -14,7 +14,7 @@ import { sliceRows } from '../data/batcher.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { createBert, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, type RunConfig } from '../model/config.ts';
-import { createElectra, type ElectraModel } from '../model/electra.ts';
+import { createElectra, isElectra } from '../model/electra.ts';
 import { checkMaskingData, MaskingStage } from './masking-stage.ts';
 import { initSpecs } from '../model/init.ts';
 import { numelOf } from '../gpu/arena.ts';
@@ -26,10 +26,6 @@ import { learningRate, type LrSchedule } from './schedule.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;
-
-export function isElectra(m: BertModel): m is ElectraModel {
-  return 'electraShape' in m;
-}
 
 /** Per-step mask statistics from the lab's stats (L, masked, MASK, RANDOM, KEEP, units, fallback). */
 export function maskStats(st: Uint32Array, rate: number, B: number): MaskStats {
@@ -212,8 +208,12 @@ export class TrainingSession {
     model.setEvalBatch(0);
     model.recordForward(enc);
     enc.submit();
-    const [input, labels, probs] = await Promise.all([readU32(gpu, model.t('disc.inputs')), readF32(gpu, model.t('disc.labels')), readF32(gpu, model.t('disc.probs'))]);
-    const masked = await readU32(gpu, model.t('inputs'));
+    const [input, labels, probs, masked] = await Promise.all([
+      readU32(gpu, model.t('disc.inputs')),
+      readF32(gpu, model.t('disc.labels')),
+      readF32(gpu, model.t('disc.probs')),
+      readU32(gpu, model.t('inputs')),
+    ]);
     const tok = this.dataset.tokenizer;
     const out: TokenSnapshot = { step: this.step, rows: [] };
     for (let b = 0; b < Math.min(rows, B); b++) {
