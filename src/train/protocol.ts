@@ -24,6 +24,8 @@ export type EngineCommand =
   | { type: 'stop' }
   /** Per-token snapshot of the probe batch (the first held-out rows): answers 'snapshot'. */
   | { type: 'snapshot'; rows?: number }
+  /** What the open views want (replaces the previous request); served at once when idle. */
+  | { type: 'views'; request: ViewRequest }
   /** Times training steps of a config (npm run bench); answers 'bench-result' or 'run-error'. */
   | { type: 'bench'; config: RunConfig; warmup: number; steps: number };
 
@@ -122,6 +124,61 @@ export interface TokenSnapshot {
   }[];
 }
 
+/**
+ * What the open views ask of the engine. It serves them at step boundaries: the batch view is a
+ * copy at the end of a training step (cheap); the probe is a forward pass of its own, run only
+ * while probes have cost less than a small share of the training time (src/train/views.ts).
+ */
+export interface ViewRequest {
+  /** Probe sentence for the attention views and fill-the-mask (`[MASK]` marks a blank); null = none. */
+  probe: string | null;
+  /** Rows of the current training batch for the mask and ELECTRA views (0 = none). */
+  batchRows: number;
+}
+
+/** The model on the probe sentence, with the weights of `step`. */
+export interface ProbeResult {
+  step: number;
+  text: string;
+  /** The probe row as the model sees it: [CLS] tokens [SEP], cut to the model's T. */
+  tokens: string[];
+  /** The sentence did not fit in T tokens and was cut. */
+  truncated: boolean;
+  L: number;
+  NH: number;
+  /**
+   * (L, NH, n, n) attention probabilities, n = tokens.length; [l][h][query][key]. ELECTRA: the
+   * discriminator's (on the sentence as typed, [MASK] included).
+   */
+  attention: Float32Array;
+  /** Per [MASK] of the sentence (the first P): its position and the 5 most likely tokens. */
+  fill: { position: number; top: { token: string; prob: number }[] }[];
+  /** ELECTRA: the discriminator's probability that each token was replaced. */
+  replaced?: number[];
+}
+
+/** Mask record kinds (low two bits of the masking lab's record). */
+export const MASK_KIND = { none: 0, mask: 1, random: 2, keep: 3 } as const;
+
+/** The first rows of a training batch as the model saw them, for the mask and ELECTRA views. */
+export interface BatchView {
+  step: number;
+  rows: {
+    /** Original tokens (padding dropped). */
+    tokens: string[];
+    /** The model's input: [MASK], a random token, or the token kept. */
+    inputs: string[];
+    /** MASK_KIND per token. */
+    kinds: number[];
+    /** Masked unit (word, span, n-gram, ...) per token; −1 where not masked. */
+    units: number[];
+    /** Masked tokens with a prediction slot: whether the top prediction was right; else null. */
+    correct: (boolean | null)[];
+    /** ELECTRA: the discriminator's input, its label (1 = replaced) and its probability. */
+    electra?: { input: string[]; labels: number[]; probs: number[] };
+  }[];
+}
+
 export interface BenchResult {
   preset: string;
   adapter: string;
@@ -164,6 +221,8 @@ export type EngineEvent =
   | { type: 'run-error'; message: string; hint: string }
   | { type: 'bench-result'; result: BenchResult }
   | { type: 'snapshot'; snapshot: TokenSnapshot }
+  | { type: 'probe'; probe: ProbeResult }
+  | { type: 'batch-view'; view: BatchView }
   | { type: 'log'; line: string };
 
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;
