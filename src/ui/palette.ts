@@ -1,8 +1,7 @@
-import { interpolateCividis } from 'd3';
-
 // Colours every view shares. Series use the Okabe–Ito palette (distinguishable with the common
 // colour-vision deficiencies, and in greyscale by lightness order); mask kinds and attention use
 // the same hues so a lecturer can say "the orange ones" and mean the same thing everywhere.
+import { interpolateCividis } from 'd3';
 
 /** Okabe & Ito (2008), "Color Universal Design": series colours in legend order. */
 export const SERIES = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00', '#F0E442', '#000000'] as const;
