@@ -41,9 +41,27 @@ export interface BertModel {
   recordEncoderForward(enc: StepEncoder, ids?: 'inputs' | 'tokens'): void;
   /** Encoder + MLM head on the masked rows + cross-entropy + metrics. */
   recordForward(enc: StepEncoder): void;
+  /**
+   * Inference for the probe views, on `inputs`/`positions` the caller wrote (no masking, no loss,
+   * so the MLM logits stay logits): the encoder, the MLM head at `positions`; ELECTRA also runs
+   * the discriminator on `tokens`.
+   */
+  recordPredict(enc: StepEncoder): void;
+  /** Tensors the views read after a step or a prediction. */
+  readonly views: ModelViews;
   recordBackward(enc: StepEncoder): void;
   recordOptimizer(enc: StepEncoder): void;
   destroy(): void;
+}
+
+export interface ModelViews {
+  /** Each layer's attention probabilities (B,NH,T,T): the discriminator's for ELECTRA. */
+  probs: string[];
+  /** MLM logits (B·P,V) and per-slot correctness (B·P); null without a generator (uniform ELECTRA). */
+  logits: string | null;
+  correct: string | null;
+  /** ELECTRA: discriminator input ids, labels, probabilities (B,T) and logits (B,T). */
+  disc: { inputs: string; labels: string; probs: string; logits: string } | null;
 }
 
 export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<BertModel> {
@@ -70,6 +88,7 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
     ...sharedMembers(arena, ctx, specs.params, opt, () => m),
     shape,
     scoring: { probs: `l${L - 1}.probs`, NH: model.NH },
+    views: { probs: Array.from({ length: L }, (_, l) => `l${l}.probs`), logits: 'head.logits', correct: 'head.correct', disc: null },
     setStep(step, lr) {
       opt.setStep(step + 1, lr);
     },
@@ -82,6 +101,10 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
       m.recordEncoderForward(enc);
       run(head.fwd, enc);
       run(head.loss, enc);
+    },
+    recordPredict(enc) {
+      m.recordEncoderForward(enc);
+      run(head.fwd, enc);
     },
     recordBackward(enc) {
       run(head.bwd, enc);

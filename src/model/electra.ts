@@ -160,6 +160,12 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
     shape: { model, V, B, P },
     electraShape: shape,
     scoring: { probs: `disc.l${L - 1}.probs`, NH: model.NH },
+    views: {
+      probs: Array.from({ length: L }, (_, l) => `disc.l${l}.probs`),
+      logits: genOps ? 'gen.head.logits' : null,
+      correct: genOps ? 'gen.head.correct' : null,
+      disc: { inputs: 'disc.inputs', labels: 'disc.labels', probs: 'disc.probs', logits: 'disc.logits' },
+    },
     setStep(step, lr) {
       sampler.setStep(step);
       opt.setStep(step + 1, lr);
@@ -182,6 +188,11 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
       m.recordEncoderForward(enc);
       run(dHead.fwd, enc);
       run(bce, enc);
+    },
+    recordPredict(enc) {
+      recordGenForward(enc); // fill-the-mask from the generator, on `inputs`
+      m.recordEncoderForward(enc, 'tokens'); // the discriminator on the sentence as typed
+      run(dHead.fwd, enc);
     },
     recordBackward(enc) {
       run(dHead.bwd, enc);

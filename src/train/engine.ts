@@ -6,7 +6,7 @@
 import { fetchBrown, type BrownCorpus } from '../data/brown.ts';
 import { initGpu, type Gpu } from '../gpu/device.ts';
 import { toGpuErrorInfo } from '../gpu/errors.ts';
-import type { EngineCommand, PostEvent } from './protocol.ts';
+import type { EngineCommand, PostEvent, ViewRequest } from './protocol.ts';
 import { benchTraining } from './bench.ts';
 import { TrainingSession } from './session.ts';
 
@@ -25,6 +25,8 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   let session: TrainingSession | null = null;
   let running: Promise<void> | null = null;
   let pauseRequested = false;
+  // What the open views want: kept across runs, handed to each new session.
+  let views: ViewRequest = { probe: null, batchRows: 0 };
   let brown: Promise<BrownCorpus> | null = null;
   const loadBrown = () => (brown ??= (opts.loadBrown ?? (() => fetchBrown()))().catch((e: unknown) => {
     brown = null; // let a later configure try again
@@ -73,6 +75,13 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     handle(cmd) {
       if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop') pauseRequested = true;
       if (cmd.type === 'pause') return Promise.resolve();
+      if (cmd.type === 'views') {
+        // Takes effect at once (a running loop reads it at its next step); only an idle engine
+        // answers with a probe of its own.
+        views = cmd.request;
+        if (session) session.views.request = views;
+        if (running) return Promise.resolve();
+      }
       queue = queue.then(() => execute(cmd));
       return queue;
     },
@@ -95,8 +104,10 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         session = null;
         try {
           session = await TrainingSession.create(g, cmd.config, post, loadBrown);
+          session.views.request = views;
           post({ type: 'configured', info: session.info });
           post({ type: 'status', state: 'idle', step: 0 });
+          await session.views.probeNow(0); // the untrained model's attention, before any step
         } catch (e) {
           runError(e);
         }
@@ -123,6 +134,14 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
           post({ type: 'snapshot', snapshot: await session.snapshot(cmd.rows) });
         } catch (e) {
           runError(e, 'Token snapshots need an ELECTRA run: choose an electra preset or objective electra.');
+        }
+        return;
+      case 'views':
+        if (!session || running) return;
+        try {
+          await session.views.probeNow(session.step);
+        } catch (e) {
+          runError(e);
         }
         return;
       case 'bench': {

@@ -162,6 +162,7 @@ export const MASK_KIND = { none: 0, mask: 1, random: 2, keep: 3 } as const;
 
 /** The first rows of a training batch as the model saw them, for the mask and ELECTRA views. */
 export interface BatchView {
+  /** Steps done: the rows are the batch of step index step − 1, as it was masked and scored. */
   step: number;
   rows: {
     /** Original tokens (padding dropped). */
@@ -177,6 +178,13 @@ export interface BatchView {
     /** ELECTRA: the discriminator's input, its label (1 = replaced) and its probability. */
     electra?: { input: string[]; labels: number[]; probs: number[] };
   }[];
+  /**
+   * One fixed sequence (the first held-out row) under the run's strategy at the last steps up to
+   * `step`: kinds[i][t] at steps[i] (the CPU twin of the GPU masking). Null for attention-guided
+   * masking, whose masks depend on the model (`stripNote` says so).
+   */
+  strip: { tokens: string[]; steps: number[]; kinds: number[][] } | null;
+  stripNote?: string;
 }
 
 export interface BenchResult {

@@ -23,6 +23,7 @@ import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
 import { electraFlopsPerStep, encoderForwardFlops, mlmFlopsPerStep } from './flops.ts';
 import type { EvalPoint, MaskStats, MetricPoint, PostEvent, RunInfo, TokenSnapshot } from './protocol.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
+import { ViewServer } from './views.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;
@@ -54,6 +55,8 @@ export class TrainingSession {
   private lastReport = { step: 0, at: 0 };
   private batchBuf: Batch | undefined;
   private lastEvalStep = -1;
+  /** Batch view, probe and mask strip for the UI (views.ts); idle until a request arrives. */
+  readonly views: ViewServer;
 
   private constructor(
     private readonly gpu: Gpu,
@@ -69,6 +72,7 @@ export class TrainingSession {
     this.ring = new ReadbackRing(gpu, 128, 4);
     const t = config.train;
     this.schedule = { peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.decay };
+    this.views = new ViewServer(gpu, model, dataset, config, info.masking, post);
   }
 
   static async create(gpu: Gpu, config: RunConfig, post: PostEvent, loadBrown: () => Promise<BrownCorpus>): Promise<TrainingSession> {
@@ -133,8 +137,10 @@ export class TrainingSession {
       model.recordTrainStep(enc);
       const last = s + 1 === until;
       const read = (s + 1) % logEvery === 0 || last ? enc.readback(this.ring, metricsRanges) : null;
+      this.views.recordBatch(enc, s + 1, last);
       const sub = enc.submit();
       this.step = s + 1;
+      this.views.maybeProbe(this.step, last);
       if (read) {
         const r = read.then(
           ([m, g, st, dm, es]) =>
@@ -152,6 +158,7 @@ export class TrainingSession {
     }
     await Promise.all(inFlight);
     await Promise.all(reads); // the last metrics arrive before train() returns
+    await this.views.flush(this.step);
     this.activeMs = activeBefore + performance.now() - started;
     if (this.step >= this.config.train.steps && this.lastEvalStep !== this.step && !this.diverged) await this.evaluate();
   }
@@ -264,6 +271,7 @@ export class TrainingSession {
   }
 
   destroy(): void {
+    this.views.destroy();
     this.ring.destroy();
     this.model.destroy();
   }
