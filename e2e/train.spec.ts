@@ -9,18 +9,18 @@ test('bert-micro trains in the worker; pause and single-step work', async ({ pag
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/');
   await expect(page.getByTestId('gpu-status')).toBeVisible();
-  await page.getByTestId('preset').selectOption('bert-micro');
-  await page.getByTestId('train').click();
+  await page.getByTestId('preset-select').selectOption('bert-micro');
+  await page.getByTestId('train-button').click();
   await expect(page.getByTestId('run-state')).toHaveText('running', { timeout: 60_000 });
-  await expect.poll(() => stepOf(page.getByTestId('run-step').innerText()), { timeout: 120_000 }).toBeGreaterThanOrEqual(10);
-  await expect(page.getByTestId('run-loss')).toHaveText(/^\d+\.\d{3} · \d\.\d{3}$/);
+  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 120_000 }).toBeGreaterThanOrEqual(10);
+  await expect(page.getByTestId('run-loss')).toHaveText(/^\d+\.\d{3}$/);
 
-  await page.getByTestId('pause').click();
+  await page.getByTestId('pause-button').click();
   await expect(page.getByTestId('run-state')).toHaveText('paused', { timeout: 30_000 });
-  const paused = await stepOf(page.getByTestId('run-step').innerText());
-  await page.getByTestId('step').click();
-  await expect.poll(() => stepOf(page.getByTestId('run-step').innerText()), { timeout: 30_000 }).toBe(paused + 1);
+  const paused = await stepOf(page.getByTestId('status-step').innerText());
+  await page.getByTestId('step-button').click();
+  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 30_000 }).toBe(paused + 1);
   await expect(page.getByTestId('run-state')).toHaveText('paused');
-  await expect(page.getByTestId('run-error')).toHaveCount(0);
+  await expect(page.getByTestId('error-banner')).toHaveCount(0);
   expect(errors).toEqual([]);
 });

@@ -115,7 +115,7 @@ const DEFAULT_TRAIN: TrainConfig = {
   maxGradNorm: 1.0,
   evalEvery: 200,
   evalBatches: 8,
-  logEvery: 10,
+  logEvery: 1,
 };
 
 export interface Preset {
@@ -135,7 +135,7 @@ export const PRESETS: Preset[] = [
       model: { L: 2, C: 32, NH: 2, FFN: 64, T: 16, layerNormEps: 1e-12, initStd: 0.02 },
       // Constant LR: this task "clicks" late (the model must learn to attend to its neighbours),
       // and a decaying LR delays that (measured with the float64 reference trainer).
-      train: { ...DEFAULT_TRAIN, batch: 32, steps: 450, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 150, evalBatches: 4, logEvery: 5 },
+      train: { ...DEFAULT_TRAIN, batch: 32, steps: 450, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 150, evalBatches: 4, logEvery: 1 },
       data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
       masking: { strategy: 'random', params: {} },
       objective: 'mlm',
@@ -166,7 +166,7 @@ export const PRESETS: Preset[] = [
       // initStd 0.1, not 0.02: at width 32 the discriminator's attention leaves its uniform start
       // (and detection becomes possible) hundreds of steps sooner; measured, see the issue note.
       model: { L: 2, C: 32, NH: 2, FFN: 64, T: 16, layerNormEps: 1e-12, initStd: 0.1 },
-      train: { ...DEFAULT_TRAIN, batch: 32, steps: 1000, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 250, evalBatches: 4, logEvery: 5 },
+      train: { ...DEFAULT_TRAIN, batch: 32, steps: 1000, lr: 5e-3, warmupSteps: 20, decay: 'constant', evalEvery: 250, evalBatches: 4, logEvery: 1 },
       data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
       masking: { strategy: 'random', params: {} },
       electra: { ...DEFAULT_ELECTRA },

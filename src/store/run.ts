@@ -1,41 +1,39 @@
-// Store slice: the current training run as the engine reports it. Small, slow-changing state
-// lives in zustand; the per-step series lives in a growable buffer outside React state, and
-// components subscribe to `seriesVersion` to redraw (design.md: hot data out of React state).
+// Store slice: every run of this page session as the engine reported it, the last one active.
+// Small, slow-changing state lives in zustand; each run's per-step series lives in a growable
+// buffer outside React state, and charts subscribe to `seriesVersion` to redraw (design.md: hot
+// data out of React state). Earlier runs stay for the comparison views until cleared.
 import { create } from 'zustand';
+import type { RunConfig } from '../model/config.ts';
 import type { EvalPoint, MetricPoint, RunInfo, RunState } from '../train/protocol.ts';
 
 export type RunStatus = RunState | 'configuring';
 
-export interface RunSlice {
-  status: RunStatus;
-  step: number;
-  info: RunInfo | null;
-  last: MetricPoint | null;
-  evals: EvalPoint[];
-  error: { message: string; hint: string } | null;
-  seriesVersion: number;
-}
+const COLUMNS = ['step', 'loss', 'accuracy', 'lr', 'gradNorm', 'tokensPerSec', 'elapsedMs', 'discLoss', 'auc', 'maskRate'] as const;
+export type SeriesColumn = (typeof COLUMNS)[number];
 
-/** Per-step metrics (step, loss, accuracy, lr, gradNorm, tokens/s), appended as they arrive. */
+/** Per-step metrics of one run, appended as they arrive. */
 export class Series {
-  readonly columns = ['step', 'loss', 'accuracy', 'lr', 'gradNorm', 'tokensPerSec'] as const;
+  readonly columns = COLUMNS;
   length = 0;
-  private data = new Float64Array(6 * 1024);
+  private data = new Float64Array(COLUMNS.length * 1024);
 
   push(p: MetricPoint): void {
-    if ((this.length + 1) * 6 > this.data.length) {
+    const W = COLUMNS.length;
+    if ((this.length + 1) * W > this.data.length) {
       const next = new Float64Array(this.data.length * 2);
       next.set(this.data);
       this.data = next;
     }
-    this.data.set([p.step, p.loss, p.accuracy, p.lr, p.gradNorm, p.tokensPerSec], this.length * 6);
+    const e = p.electra;
+    this.data.set([p.step, p.loss, p.accuracy, p.lr, p.gradNorm, p.tokensPerSec, p.elapsedMs, e?.discLoss ?? NaN, e?.auc ?? NaN, p.mask.achievedRate], this.length * W);
     this.length++;
   }
 
-  column(name: (typeof this.columns)[number]): Float64Array {
-    const c = this.columns.indexOf(name);
+  column(name: SeriesColumn): Float64Array {
+    const W = COLUMNS.length;
+    const c = COLUMNS.indexOf(name);
     const out = new Float64Array(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.data[i * 6 + c]!;
+    for (let i = 0; i < this.length; i++) out[i] = this.data[i * W + c]!;
     return out;
   }
 
@@ -44,27 +42,69 @@ export class Series {
   }
 }
 
-export const runSeries = new Series();
+export interface RunRecord {
+  id: number;
+  /** What distinguishes the run in legends and tables ("span, rate 0.4 · seed 2"). */
+  label: string;
+  config: RunConfig;
+  /** Runs with the same group differ only in their seed: drawn as one band. */
+  group: string;
+  info: RunInfo | null;
+  series: Series;
+  evals: EvalPoint[];
+  last: MetricPoint | null;
+}
 
-const initial: RunSlice = { status: 'idle', step: 0, info: null, last: null, evals: [], error: null, seriesVersion: 0 };
-export const useRunStore = create<RunSlice>(() => ({ ...initial }));
+export interface RunSlice {
+  runs: RunRecord[];
+  /** The engine's state for the active (last) run. */
+  status: RunStatus;
+  step: number;
+  error: { message: string; hint: string } | null;
+  seriesVersion: number;
+}
 
-export function runConfiguring(): void {
-  runSeries.clear();
-  useRunStore.setState({ ...initial, status: 'configuring', seriesVersion: useRunStore.getState().seriesVersion + 1 });
+export const useRunStore = create<RunSlice>(() => ({ runs: [], status: 'idle', step: 0, error: null, seriesVersion: 0 }));
+
+/** The run the engine is working on (or worked on last). */
+export function activeRun(s: RunSlice): RunRecord | null {
+  return s.runs.at(-1) ?? null;
+}
+
+let nextId = 1;
+const setActive = (f: (r: RunRecord) => RunRecord) =>
+  useRunStore.setState((s) => (s.runs.length ? { runs: [...s.runs.slice(0, -1), f(s.runs.at(-1)!)] } : {}));
+
+/**
+ * A new run starts configuring. `keepOthers` false (a plain Train) replaces the previous run
+ * unless it is part of a comparison; true (a queued comparison run) keeps every earlier run.
+ */
+export function runConfiguring(config: RunConfig, meta: { label: string; group: string; keepOthers: boolean }): void {
+  const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(), evals: [], last: null };
+  useRunStore.setState((s) => ({
+    runs: [...(meta.keepOthers ? s.runs : []), record],
+    status: 'configuring',
+    step: 0,
+    error: null,
+    seriesVersion: s.seriesVersion + 1,
+  }));
 }
 
 export function runConfigured(info: RunInfo): void {
-  useRunStore.setState({ info, error: null });
+  setActive((r) => ({ ...r, info }));
+  useRunStore.setState({ error: null });
 }
 
 export function runMetrics(p: MetricPoint): void {
-  runSeries.push(p);
-  useRunStore.setState((s) => ({ last: p, step: Math.max(s.step, p.step), seriesVersion: s.seriesVersion + 1 }));
+  const r = activeRun(useRunStore.getState());
+  if (!r) return;
+  r.series.push(p);
+  setActive((x) => ({ ...x, last: p }));
+  useRunStore.setState((s) => ({ step: Math.max(s.step, p.step), seriesVersion: s.seriesVersion + 1 }));
 }
 
 export function runEval(p: EvalPoint): void {
-  useRunStore.setState((s) => ({ evals: [...s.evals, p] }));
+  setActive((r) => ({ ...r, evals: [...r.evals, p] }));
 }
 
 export function runStatus(status: RunState, step: number): void {
@@ -74,4 +114,13 @@ export function runStatus(status: RunState, step: number): void {
 /** The error is shown; the run, its series and its evals stay. */
 export function runError(message: string, hint: string): void {
   useRunStore.setState((s) => ({ error: { message, hint }, status: s.status === 'configuring' ? 'idle' : s.status }));
+}
+
+export function clearError(): void {
+  useRunStore.setState({ error: null });
+}
+
+/** Forgets every run but the active one (the comparison's "clear"). */
+export function clearRuns(): void {
+  useRunStore.setState((s) => ({ runs: s.runs.slice(-1), seriesVersion: s.seriesVersion + 1 }));
 }

@@ -5,7 +5,8 @@ import { GpuError } from '../gpu/errors.ts';
 import type { RunConfig } from '../model/config.ts';
 import { setGpuError, setGpuReady } from '../store/gpu.ts';
 import { runConfigured, runConfiguring, runError, runEval, runMetrics, runStatus } from '../store/run.ts';
-import type { EngineCommand, EngineEvent } from './protocol.ts';
+import { clearViews, setBatchView, setProbe } from '../store/views.ts';
+import type { EngineCommand, EngineEvent, ViewRequest } from './protocol.ts';
 
 export interface EngineClient {
   send(cmd: EngineCommand): void;
@@ -33,7 +34,12 @@ function handle(ev: EngineEvent): void {
     case 'log':
       console.info(`[engine] ${ev.line}`);
       return;
+    case 'probe':
+      return setProbe(ev.probe);
+    case 'batch-view':
+      return setBatchView(ev.view);
     case 'bench-result':
+    case 'snapshot':
       return;
   }
 }
@@ -63,12 +69,16 @@ export function startEngineClient(): EngineClient | null {
 
 /** Commands for the UI. They do nothing before the engine client has started. */
 export const engine = {
-  configure(config: RunConfig): void {
+  /** A new run; `meta` labels it for legends and says whether earlier runs stay (comparisons). */
+  configure(config: RunConfig, meta: { label: string; group: string; keepOthers: boolean } = { label: config.preset, group: config.preset, keepOthers: false }): void {
     if (!current) return;
-    runConfiguring();
+    runConfiguring(config, meta);
+    clearViews();
     current.send({ type: 'configure', config });
   },
-  start: () => current?.send({ type: 'start' }),
+  /** What the open views want (probe sentence, batch rows); the engine throttles the work. */
+  views: (request: ViewRequest) => current?.send({ type: 'views', request }),
+  start: (delayMs = 0) => current?.send({ type: 'start', delayMs }),
   pause: () => current?.send({ type: 'pause' }),
   step: (count = 1) => current?.send({ type: 'step', count }),
   evaluate: () => current?.send({ type: 'eval' }),

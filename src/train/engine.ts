@@ -50,13 +50,14 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     }
   }
 
-  async function run(until: (s: TrainingSession) => number): Promise<void> {
+  async function run(until: (s: TrainingSession) => number, delayMs = 0): Promise<void> {
     const s = session;
     if (!s) return runError(new Error('No run is configured.'), 'Choose a preset and press Train.');
     if (running) return;
     pauseRequested = false;
     post({ type: 'status', state: 'running', step: s.step });
-    running = s.train(Math.min(until(s), s.config.train.steps), () => pauseRequested);
+    const end = Math.min(until(s), s.config.train.steps);
+    running = delayMs > 0 ? slowMotion(s, end, delayMs) : s.train(end, () => pauseRequested);
     try {
       await running;
     } catch (e) {
@@ -65,6 +66,15 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
       running = null;
     }
     if (session === s) post({ type: 'status', state: s.step >= s.config.train.steps ? 'done' : 'paused', step: s.step });
+  }
+
+  /** One step at a time with a pause between, so a lecture can follow each batch; every view refreshes per step. */
+  async function slowMotion(s: TrainingSession, end: number, delayMs: number): Promise<void> {
+    while (s.step < end && !pauseRequested && !s.diverged) {
+      await s.train(s.step + 1, () => pauseRequested);
+      const wake = performance.now() + delayMs;
+      while (!pauseRequested && performance.now() < wake) await new Promise((r) => setTimeout(r, Math.min(50, wake - performance.now())));
+    }
   }
 
   // Commands run one after another (a 'start' right after 'configure' must find the model);
@@ -114,7 +124,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         return;
       }
       case 'start':
-        return run((s) => s.config.train.steps);
+        return run((s) => s.config.train.steps, cmd.delayMs ?? 0);
       case 'step':
         return run((s) => s.step + Math.max(1, cmd.count ?? 1));
       case 'pause':

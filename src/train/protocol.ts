@@ -13,8 +13,8 @@ export type EngineCommand =
   | { type: 'init' }
   /** Loads data, learns the tokenizer, builds the model; answers 'configured' or 'run-error'. */
   | { type: 'configure'; config: RunConfig }
-  /** Trains until config.train.steps or 'pause'. */
-  | { type: 'start' }
+  /** Trains until config.train.steps or 'pause'; `delayMs` > 0 is slow motion (a pause after each step). */
+  | { type: 'start'; delayMs?: number }
   | { type: 'pause' }
   /** Trains `count` steps (default 1), then pauses. */
   | { type: 'step'; count?: number }

@@ -1,34 +1,117 @@
-// Top-level layout: the WebGPU explanation page when there is no WebGPU, else the playground.
+// Top-level layout: the WebGPU explanation page when there is no WebGPU, else the playground —
+// setup on the left (hidden in presenter mode), run controls, curves and the live views on the
+// right. It also tells the engine what the open views need (probe sentence, batch rows).
+import { useEffect } from 'react';
 import { useGpuStore } from '../store/gpu.ts';
+import { activeRun, clearError, useRunStore } from '../store/run.ts';
+import { defaultProbe, setDraft, setPresenter, setProbeText, setViewsOpen, useSetupStore } from '../store/setup.ts';
+import { useViewsStore } from '../store/views.ts';
+import { engine } from '../train/client.ts';
+import { AttentionViews } from './AttentionViews.tsx';
+import { ChartsPanel } from './ChartsPanel.tsx';
+import { ElectraView } from './ElectraView.tsx';
 import { ErrorBanner } from './ErrorBanner.tsx';
+import { FillMask } from './FillMask.tsx';
 import { GpuStatusPanel } from './GpuStatusPanel.tsx';
-import { RunPanel } from './RunPanel.tsx';
+import { MaskStrip } from './MaskStrip.tsx';
+import { MaskView } from './MaskView.tsx';
+import { RunControls } from './RunControls.tsx';
+import { SetupPanel } from './setup/SetupPanel.tsx';
 import { WebGpuMissing } from './WebGpuMissing.tsx';
+
+/** Rows of the training batch the mask and ELECTRA views show. */
+const BATCH_ROWS = 2;
+/** Typing pauses this long before the probe is re-run. */
+const PROBE_DEBOUNCE_MS = 300;
+
+/** Sends the engine what the open views need whenever that changes (the probe debounced). */
+function useViewRequests(probe: string, open: boolean, ready: boolean): void {
+  useEffect(() => {
+    if (!ready) return;
+    const t = setTimeout(() => engine.views(open ? { probe, batchRows: BATCH_ROWS } : { probe: null, batchRows: 0 }), PROBE_DEBOUNCE_MS);
+    return () => clearTimeout(t);
+  }, [probe, open, ready]);
+}
 
 export function App() {
   const status = useGpuStore((s) => s.status);
+  const runError = useRunStore((s) => s.error);
+  const runStatus = useRunStore((s) => s.status);
+  const run = useRunStore(activeRun);
+  const { draft, presenter, viewsOpen } = useSetupStore();
+  const typed = useSetupStore((s) => s.probe);
+  const probe = useViewsStore((s) => s.probe);
+  const batch = useViewsStore((s) => s.batch);
+  const probeText = typed ?? defaultProbe((run?.config ?? draft).data.source);
+  useViewRequests(probeText, viewsOpen, status.state === 'ready');
+
   if (status.state === 'unavailable') return <WebGpuMissing error={status.error} />;
+  const training = runStatus === 'running' || runStatus === 'configuring';
   return (
-    <div className="app">
+    <div className={`app${presenter ? ' presenter' : ''}`}>
       <header className="app-header">
         <h1>
           mask<span className="accent">lab</span>
         </h1>
         <p className="tagline">Train tiny masked-language models in your browser, on WebGPU.</p>
+        <div className="header-actions">
+          <label title="Stop asking the engine for views (training runs at full speed either way; this is for measuring that)">
+            <input type="checkbox" checked={viewsOpen} onChange={(e) => setViewsOpen(e.target.checked)} data-testid="views-toggle" /> live views
+          </label>
+          <button onClick={() => setPresenter(!presenter)} data-testid="presenter-toggle" title="Large type, setup hidden; space trains/pauses, s steps">
+            {presenter ? 'Exit presenter mode' : 'Presenter mode'}
+          </button>
+        </div>
       </header>
       {status.state === 'ready' && status.error && <ErrorBanner error={status.error} />}
-      <main className="app-main">
-        {status.state === 'checking' ? (
-          <p className="muted" data-testid="gpu-checking">
-            Starting WebGPU…
-          </p>
-        ) : (
-          <>
-            <RunPanel />
-            <GpuStatusPanel adapter={status.adapter} />
-          </>
-        )}
-      </main>
+      {runError && <ErrorBanner error={runError} onDismiss={clearError} />}
+      {status.state === 'checking' ? (
+        <p className="muted" data-testid="gpu-checking">
+          Starting WebGPU…
+        </p>
+      ) : (
+        <main className="app-main">
+          {!presenter && (
+            <aside className="setup-column">
+              <SetupPanel value={draft} onChange={setDraft} disabled={training} />
+            </aside>
+          )}
+          <div className="work-column">
+            <RunControls />
+            <ChartsPanel presenter={presenter} />
+            {viewsOpen && (
+              <div className="views-grid">
+                <section className="panel" aria-label="Fill the mask">
+                  <h2>Fill the mask</h2>
+                  <FillMask text={probeText} onText={setProbeText} probe={probe} presenter={presenter} />
+                </section>
+                <section className="panel" aria-label="Masks">
+                  <h2>Masks</h2>
+                  <MaskView view={batch} stats={run?.last?.mask ?? null} presenter={presenter} />
+                  <MaskStrip strip={batch?.strip ?? null} />
+                  {batch?.stripNote && <p className="muted">{batch.stripNote}</p>}
+                </section>
+                <section className="panel wide" aria-label="Attention">
+                  <h2>Attention</h2>
+                  <AttentionViews probe={probe} presenter={presenter} />
+                </section>
+                {run?.config.objective === 'electra' && (
+                  <section className="panel wide" aria-label="ELECTRA">
+                    <h2>ELECTRA: replaced-token detection</h2>
+                    <ElectraView view={batch} probe={probe} />
+                  </section>
+                )}
+              </div>
+            )}
+            {!presenter && (
+              <details className="panel" open>
+                <summary>WebGPU adapter</summary>
+                <GpuStatusPanel adapter={status.adapter} />
+              </details>
+            )}
+          </div>
+        </main>
+      )}
     </div>
   );
 }

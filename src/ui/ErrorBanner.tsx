@@ -1,12 +1,18 @@
-// An error that happened after start-up (device lost, out of memory): shown above the app, which
-// stays as it was so nothing the user had disappears.
+// An error the user can act on (device lost, out of memory, a bad setting, a bad file): shown
+// above the app, which stays as it was so nothing the user had disappears. Dismissable when the
+// caller allows it.
 import type { GpuErrorInfo } from '../train/protocol.ts';
 
-export function ErrorBanner({ error }: { error: GpuErrorInfo }) {
+export function ErrorBanner({ error, onDismiss }: { error: Pick<GpuErrorInfo, 'message' | 'hint'>; onDismiss?: () => void }) {
   return (
     <div className="error-banner" role="alert" data-testid="error-banner">
       <strong>{error.message}</strong>
       <span>{error.hint}</span>
+      {onDismiss && (
+        <button className="dismiss" onClick={onDismiss} aria-label="Dismiss">
+          ×
+        </button>
+      )}
     </div>
   );
 }

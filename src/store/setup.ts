@@ -1,0 +1,37 @@
+// Store slice: the setup the user is editing (the next run's config), the probe sentence, and
+// presenter mode. The URL hash mirrors it (ui/setup/url-hash.ts), so a link reopens the same
+// experiment.
+import { create } from 'zustand';
+import { presetConfig, type RunConfig } from '../model/config.ts';
+
+/** The probe sentence until the user types one: English for Brown, symbols for the synthetic tasks. */
+export function defaultProbe(source: RunConfig['data']['source']): string {
+  return source === 'brown' ? 'the [MASK] of the house was [MASK] .' : 'a b c [MASK] e f g';
+}
+
+export interface SetupSlice {
+  draft: RunConfig;
+  /** null: the default for the run's data. */
+  probe: string | null;
+  presenter: boolean;
+  /** Views closed: the engine is asked for nothing (and the benchmark's "views closed" case). */
+  viewsOpen: boolean;
+}
+
+export const useSetupStore = create<SetupSlice>(() => ({ draft: presetConfig('bert-micro'), probe: null, presenter: false, viewsOpen: true }));
+
+export function setDraft(draft: RunConfig): void {
+  useSetupStore.setState({ draft });
+}
+
+export function setProbeText(probe: string): void {
+  useSetupStore.setState({ probe });
+}
+
+export function setViewsOpen(viewsOpen: boolean): void {
+  useSetupStore.setState({ viewsOpen });
+}
+
+export function setPresenter(presenter: boolean): void {
+  useSetupStore.setState({ presenter });
+}

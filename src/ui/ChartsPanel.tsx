@@ -1,0 +1,84 @@
+// The training curves of every run in the store: train loss, the fixed-mask eval (comparable
+// across runs and strategies, spec D.1) beside the own-mask eval, LR, gradient norm, tokens/s,
+// and for ELECTRA runs the discriminator's AUC. One x-axis switch for all of them.
+import { useState } from 'react';
+import { useRunStore } from '../store/run.ts';
+import { Chart } from './Chart.tsx';
+import { evalSeries, metricSeries, X_LABELS, type XAxis } from './chart-data.ts';
+
+export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
+  const runs = useRunStore((s) => s.runs);
+  const version = useRunStore((s) => s.seriesVersion);
+  const [axis, setAxis] = useState<XAxis>('steps');
+  const xLabel = X_LABELS[axis];
+  const electra = runs.some((r) => r.config.objective === 'electra');
+  const common = { xLabel, version, height: presenter ? 320 : 220 };
+  return (
+    <section className="panel charts-panel" aria-label="Training curves">
+      <div className="panel-head">
+        <h2>Curves</h2>
+        <label>
+          x-axis{' '}
+          <select value={axis} onChange={(e) => setAxis(e.target.value as XAxis)} data-testid="x-axis-select">
+            <option value="steps">steps</option>
+            <option value="tokens">tokens seen</option>
+            <option value="flops">estimated FLOPs</option>
+          </select>
+        </label>
+      </div>
+      <div className="charts-grid">
+        <Chart
+          title="Train loss"
+          explanation="The loss on each training batch under the run's own masking: not comparable across masking rates or strategies (use the fixed-mask eval)."
+          series={metricSeries(runs, 'loss', axis)}
+          yLabel="loss"
+          allowLog
+          testId="loss-chart"
+          {...common}
+        />
+        <Chart
+          title="Held-out loss"
+          explanation="Solid: every run on the same frozen 15% all-[MASK] mask, the fair comparison; dashed: each run under its own strategy, how hard its own task is."
+          series={[...evalSeries(runs, (e) => e.loss, axis), ...evalSeries(runs, (e) => e.own.loss, axis, { dashed: true, suffix: ' (own mask)' })]}
+          yLabel="loss"
+          allowLog
+          testId="eval-loss-chart"
+          {...common}
+        />
+        <Chart
+          title="Held-out accuracy"
+          explanation="Share of masked held-out tokens predicted exactly; solid: the fixed mask, dashed: the run's own mask."
+          series={[...evalSeries(runs, (e) => e.accuracy, axis), ...evalSeries(runs, (e) => e.own.accuracy, axis, { dashed: true, suffix: ' (own mask)' })]}
+          yLabel="accuracy"
+          testId="eval-acc-chart"
+          {...common}
+        />
+        {electra && (
+          <Chart
+            title="Discriminator AUC"
+            explanation="ELECTRA: how well the discriminator ranks replaced tokens above original ones on each batch (0.5 = guessing, 1 = perfect)."
+            series={metricSeries(runs.filter((r) => r.config.objective === 'electra'), 'auc', axis)}
+            yLabel="AUC"
+            testId="auc-chart"
+            {...common}
+          />
+        )}
+        {!presenter && (
+          <>
+            <Chart title="Learning rate" explanation="The schedule: linear warm-up, then constant, linear or cosine decay." series={metricSeries(runs, 'lr', axis)} yLabel="LR" testId="lr-chart" {...common} />
+            <Chart
+              title="Gradient norm"
+              explanation="Global L2 norm of the gradient before clipping: spikes warn of instability."
+              series={metricSeries(runs, 'gradNorm', axis)}
+              yLabel="‖g‖"
+              allowLog
+              testId="gradnorm-chart"
+              {...common}
+            />
+            <Chart title="Throughput" explanation="Training tokens per second, measured between metric reports." series={metricSeries(runs, 'tokensPerSec', axis)} yLabel="tokens/s" testId="throughput-chart" {...common} />
+          </>
+        )}
+      </div>
+    </section>
+  );
+}
