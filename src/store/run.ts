@@ -53,6 +53,8 @@ export interface RunRecord {
   series: Series;
   evals: EvalPoint[];
   last: MetricPoint | null;
+  /** Queued by a comparison: kept when a plain run starts. */
+  compared: boolean;
 }
 
 export interface RunSlice {
@@ -76,13 +78,13 @@ const setActive = (f: (r: RunRecord) => RunRecord) =>
   useRunStore.setState((s) => (s.runs.length ? { runs: [...s.runs.slice(0, -1), f(s.runs.at(-1)!)] } : {}));
 
 /**
- * A new run starts configuring. `keepOthers` false (a plain Train) replaces the previous run
- * unless it is part of a comparison; true (a queued comparison run) keeps every earlier run.
+ * A new run starts configuring. A plain run (Train, Reset) replaces the previous plain run and
+ * keeps the comparison's runs; a comparison run keeps every earlier run.
  */
-export function runConfiguring(config: RunConfig, meta: { label: string; group: string; keepOthers: boolean }): void {
-  const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(), evals: [], last: null };
+export function runConfiguring(config: RunConfig, meta: { label: string; group: string; compared: boolean }): void {
+  const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(), evals: [], last: null, compared: meta.compared };
   useRunStore.setState((s) => ({
-    runs: [...(meta.keepOthers ? s.runs : []), record],
+    runs: [...(meta.compared ? s.runs : s.runs.filter((r) => r.compared)), record],
     status: 'configuring',
     step: 0,
     error: null,
@@ -120,7 +122,7 @@ export function clearError(): void {
   useRunStore.setState({ error: null });
 }
 
-/** Forgets every run but the active one (the comparison's "clear"). */
+/** Forgets the comparison's runs (the active run stays, as a plain run). */
 export function clearRuns(): void {
-  useRunStore.setState((s) => ({ runs: s.runs.slice(-1), seriesVersion: s.seriesVersion + 1 }));
+  useRunStore.setState((s) => ({ runs: s.runs.slice(-1).map((r) => ({ ...r, compared: false })), seriesVersion: s.seriesVersion + 1 }));
 }

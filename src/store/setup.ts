@@ -9,7 +9,11 @@ export function defaultProbe(source: RunConfig['data']['source']): string {
   return source === 'brown' ? 'the [MASK] of the house was [MASK] .' : 'a b c [MASK] e f g';
 }
 
+export type XAxis = 'steps' | 'tokens' | 'flops';
+
 export interface SetupSlice {
+  /** The curves' x-axis (a comparison at equal compute wants FLOPs). */
+  xAxis: XAxis;
   draft: RunConfig;
   /** null: the default for the run's data. */
   probe: string | null;
@@ -18,7 +22,11 @@ export interface SetupSlice {
   viewsOpen: boolean;
 }
 
-export const useSetupStore = create<SetupSlice>(() => ({ draft: presetConfig('bert-micro'), probe: null, presenter: false, viewsOpen: true }));
+export const useSetupStore = create<SetupSlice>(() => ({ draft: presetConfig('bert-micro'), probe: null, presenter: false, viewsOpen: true, xAxis: 'steps' }));
+
+export function setXAxis(xAxis: XAxis): void {
+  useSetupStore.setState({ xAxis });
+}
 
 export function setDraft(draft: RunConfig): void {
   useSetupStore.setState({ draft });

@@ -69,8 +69,8 @@ export function startEngineClient(): EngineClient | null {
 
 /** Commands for the UI. They do nothing before the engine client has started. */
 export const engine = {
-  /** A new run; `meta` labels it for legends and says whether earlier runs stay (comparisons). */
-  configure(config: RunConfig, meta: { label: string; group: string; keepOthers: boolean } = { label: config.preset, group: config.preset, keepOthers: false }): void {
+  /** A new run; `meta` labels it for legends and marks a comparison's run (kept beside the others). */
+  configure(config: RunConfig, meta: { label: string; group: string; compared: boolean } = { label: config.preset, group: config.preset, compared: false }): void {
     if (!current) return;
     runConfiguring(config, meta);
     clearViews();

@@ -9,6 +9,7 @@ import { useViewsStore } from '../store/views.ts';
 import { engine } from '../train/client.ts';
 import { AttentionViews } from './AttentionViews.tsx';
 import { ChartsPanel } from './ChartsPanel.tsx';
+import { ComparePanel } from './compare/ComparePanel.tsx';
 import { ElectraView } from './ElectraView.tsx';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { FillMask } from './FillMask.tsx';
@@ -17,6 +18,7 @@ import { MaskStrip } from './MaskStrip.tsx';
 import { MaskView } from './MaskView.tsx';
 import { RunControls } from './RunControls.tsx';
 import { SetupPanel } from './setup/SetupPanel.tsx';
+import { useUrlHash } from './use-url-hash.ts';
 import { WebGpuMissing } from './WebGpuMissing.tsx';
 
 /** Rows of the training batch the mask and ELECTRA views show. */
@@ -44,6 +46,7 @@ export function App() {
   const batch = useViewsStore((s) => s.batch);
   const probeText = typed ?? defaultProbe((run?.config ?? draft).data.source);
   useViewRequests(probeText, viewsOpen, status.state === 'ready');
+  const link = useUrlHash();
 
   if (status.state === 'unavailable') return <WebGpuMissing error={status.error} />;
   const training = runStatus === 'running' || runStatus === 'configuring';
@@ -65,6 +68,9 @@ export function App() {
       </header>
       {status.state === 'ready' && status.error && <ErrorBanner error={status.error} />}
       {runError && <ErrorBanner error={runError} onDismiss={clearError} />}
+      {link.problems.length > 0 && (
+        <ErrorBanner error={{ message: `The link's setup had ${link.problems.length === 1 ? 'a problem' : `${link.problems.length} problems`}: ${link.problems.join(' ')}`, hint: 'Those settings were skipped and the rest applied; check the setup panel before training.' }} onDismiss={link.dismiss} />
+      )}
       {status.state === 'checking' ? (
         <p className="muted" data-testid="gpu-checking">
           Starting WebGPU…
@@ -103,6 +109,7 @@ export function App() {
                 )}
               </div>
             )}
+            <ComparePanel />
             {!presenter && (
               <details className="panel" open>
                 <summary>WebGPU adapter</summary>

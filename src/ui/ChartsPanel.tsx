@@ -1,15 +1,15 @@
 // The training curves of every run in the store: train loss, the fixed-mask eval (comparable
 // across runs and strategies, spec D.1) beside the own-mask eval, LR, gradient norm, tokens/s,
 // and for ELECTRA runs the discriminator's AUC. One x-axis switch for all of them.
-import { useState } from 'react';
 import { useRunStore } from '../store/run.ts';
+import { setXAxis, useSetupStore } from '../store/setup.ts';
 import { Chart } from './Chart.tsx';
 import { evalSeries, metricSeries, X_LABELS, type XAxis } from './chart-data.ts';
 
 export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
   const runs = useRunStore((s) => s.runs);
   const version = useRunStore((s) => s.seriesVersion);
-  const [axis, setAxis] = useState<XAxis>('steps');
+  const axis = useSetupStore((s) => s.xAxis);
   const xLabel = X_LABELS[axis];
   const electra = runs.some((r) => r.config.objective === 'electra');
   const common = { xLabel, version, height: presenter ? 320 : 220 };
@@ -19,7 +19,7 @@ export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
         <h2>Curves</h2>
         <label>
           x-axis{' '}
-          <select value={axis} onChange={(e) => setAxis(e.target.value as XAxis)} data-testid="x-axis-select">
+          <select value={axis} onChange={(e) => setXAxis(e.target.value as XAxis)} data-testid="x-axis-select">
             <option value="steps">steps</option>
             <option value="tokens">tokens seen</option>
             <option value="flops">estimated FLOPs</option>

@@ -33,7 +33,7 @@ export function RunControls() {
 
   /** Configures the setup as a new run unless the active run already is that setup and can go on. */
   const ensureRun = () => {
-    if (!run || !sameConfig(run.config, draft) || status === 'done') engine.configure(draft, { label: runLabel(draft), group: runLabel(draft, { seed: false }), keepOthers: false });
+    if (!run || !sameConfig(run.config, draft) || status === 'done') engine.configure(draft, { label: runLabel(draft), group: runLabel(draft, { seed: false }), compared: false });
   };
   const train = () => {
     ensureRun();
@@ -43,7 +43,7 @@ export function RunControls() {
     ensureRun();
     engine.step(1);
   };
-  const reset = () => engine.configure(draft, { label: runLabel(draft), group: runLabel(draft, { seed: false }), keepOthers: false });
+  const reset = () => engine.configure(draft, { label: runLabel(draft), group: runLabel(draft, { seed: false }), compared: false });
 
   // Latest handlers for the keyboard listener, which is installed once.
   const keys = useRef({ train, single, pause: engine.pause, running });

@@ -6,7 +6,9 @@ import type { EvalPoint } from '../train/protocol.ts';
 import type { ChartSeries } from './d3/line-chart.ts';
 import { seriesColor } from './palette.ts';
 
-export type XAxis = 'steps' | 'tokens' | 'flops';
+import type { XAxis } from '../store/setup.ts';
+
+export type { XAxis };
 
 export const X_LABELS: Record<XAxis, string> = { steps: 'step', tokens: 'tokens seen', flops: 'estimated FLOPs' };
 

@@ -1,0 +1,70 @@
+// The comparison's pure parts: teaching experiments give valid runs that differ only in what they
+// vary, seeds become one group drawn as a band, and the table/CSV carry what the runs reported.
+import { describe, expect, it } from 'vitest';
+import { PRESETS, presetConfig, validateConfig } from '../../model/config.ts';
+import { Series, type RunRecord } from '../../store/run.ts';
+import type { MetricPoint } from '../../train/protocol.ts';
+import { metricSeries } from '../chart-data.ts';
+import { compareRows, curvesCsv, tableCsv } from './table.ts';
+import { EXPERIMENTS, experimentRuns } from './teaching.ts';
+
+const point = (step: number, loss: number, tokensPerSec = 100): MetricPoint => ({
+  step,
+  loss,
+  accuracy: 0.5,
+  lr: 1e-3,
+  gradNorm: 1,
+  tokensPerSec,
+  elapsedMs: step * 10,
+  mask: { targetRate: 0.15, achievedRate: 0.15, maskFrac: 0.8, randomFrac: 0.1, keepFrac: 0.1, meanUnitLength: 1, unitsPerSequence: 2, fallbackRows: 0 },
+});
+
+function record(id: number, label: string, group: string, losses: number[]): RunRecord {
+  const series = new Series();
+  losses.forEach((l, i) => series.push(point(i + 1, l, 100 * (i + 1))));
+  return { id, label, group, config: presetConfig('bert-micro'), info: null, series, evals: [], last: point(losses.length, losses.at(-1)!), compared: true };
+}
+
+describe('teaching experiments', () => {
+  it('every experiment on every preset gives valid configs that differ from each other', () => {
+    for (const e of EXPERIMENTS) {
+      for (const p of PRESETS) {
+        const runs = experimentRuns(e, presetConfig(p.id), 2);
+        expect(runs).toHaveLength(2 * e.variants.length);
+        for (const r of runs) expect(validateConfig(r.config), `${e.id} on ${p.id}: ${r.label}`).toEqual([]);
+        const settings = new Set(runs.map((r) => JSON.stringify({ ...r.config, train: { ...r.config.train, seed: 0 } })));
+        expect(settings.size).toBe(e.variants.length);
+        expect(new Set(runs.map((r) => r.group)).size).toBe(e.variants.length);
+        expect(runs.map((r) => r.config.train.seed)).toEqual(e.variants.flatMap(() => [1, 2]));
+      }
+    }
+  });
+});
+
+describe('curves of several seeds', () => {
+  it('one line per group: the mean, with min and max as the band', () => {
+    const runs = [record(1, 'a s1', 'a', [3, 2, 1]), record(2, 'a s2', 'a', [5, 4, 3]), record(3, 'b', 'b', [1, 1, 1])];
+    const s = metricSeries(runs, 'loss', 'steps');
+    expect(s).toHaveLength(2);
+    expect(Array.from(s[0]!.y)).toEqual([4, 3, 2]);
+    expect(Array.from(s[0]!.band!.lo)).toEqual([3, 2, 1]);
+    expect(Array.from(s[0]!.band!.hi)).toEqual([5, 4, 3]);
+    expect(s[1]!.band).toBeUndefined();
+    expect(s[0]!.color).not.toBe(s[1]!.color);
+  });
+});
+
+describe('compare table', () => {
+  it('rows carry the last eval and the median throughput; CSV quotes labels with commas', () => {
+    const r = record(1, 'span, 40%', 'g', [3, 2, 1, 0.5]);
+    r.evals.push({ step: 4, loss: 2.5, accuracy: 0.4, count: 10, own: { loss: 3, accuracy: 0.3, count: 10 } });
+    const [row] = compareRows([r]);
+    expect(row).toMatchObject({ steps: 4, evalLoss: 2.5, evalAccuracy: 0.4, ownLoss: 3, ownAccuracy: 0.3, tokensPerSec: 250 });
+    expect(Number.isNaN(row!.auc)).toBe(true);
+    const csv = tableCsv([row!]);
+    expect(csv.split('\n')[1]).toBe('"span, 40%",4,2.5,0.4,3,0.3,,250,,');
+    const curves = curvesCsv([r]).trim().split('\n');
+    expect(curves).toHaveLength(5);
+    expect(curves[4]).toBe('"span, 40%",4,0.5,0.5,0.001,1,400,2.5,0.4,3,0.3');
+  });
+});
