@@ -14,7 +14,7 @@ import { symbolTokenizer, syntheticBatch, syntheticEval, type SyntheticSpec } fr
 import { NUM_SPECIAL, type Tokenizer } from './tokenizer.ts';
 import { learnWordPiece } from './wordpiece.ts';
 
-export const DATA_SOURCES = ['brown', 'synthetic-successor', 'synthetic-copy'] as const;
+export const DATA_SOURCES = ['brown', 'text', 'synthetic-successor', 'synthetic-copy'] as const;
 export type DataSource = (typeof DATA_SOURCES)[number];
 
 export interface DatasetOptions {
@@ -43,6 +43,8 @@ export interface DatasetOptions {
 export interface DatasetLoad {
   brownText?: string;
   brown?: BrownCorpus;
+  /** The user's own text, parsed by parseTextCorpus (source 'text'). */
+  text?: BrownCorpus;
 }
 
 export interface DatasetStats {
@@ -84,7 +86,11 @@ export function buildDataset(source: DataSource, opts: DatasetOptions, load: Dat
   if (!Number.isInteger(opts.seed) || opts.seed < 0 || opts.seed > 0xffffffff) throw new Error(`seed ${opts.seed} must be an integer from 0 to 4294967295.`);
   if (!Number.isInteger(opts.T) || opts.T < 4) throw new Error(`T=${opts.T}: the sequence length must be an integer ≥ 4.`);
   const t0 = performance.now();
-  if (source === 'brown') return buildBrown(opts, load, t0);
+  if (source === 'brown') return buildBrown('brown', opts, load.brown ?? (load.brownText !== undefined ? parseBrownCompact(load.brownText) : null), t0);
+  if (source === 'text') {
+    if (!load.text) throw new Error('No text is loaded: paste text or upload a .txt file under Data, then train.');
+    return buildBrown('text', opts, load.text, t0);
+  }
 
   const spec: SyntheticSpec = { task: source === 'synthetic-copy' ? 'copy' : 'successor', symbols: opts.symbols ?? 16, seed: opts.seed };
   const tokenizer = symbolTokenizer(spec.symbols);
@@ -109,8 +115,8 @@ function wordUnits(b: Batch): Batch {
   return b;
 }
 
-function buildBrown(opts: DatasetOptions, load: DatasetLoad, t0: number): Dataset {
-  const corpus = load.brown ?? (load.brownText !== undefined ? parseBrownCompact(load.brownText) : null);
+/** A word corpus (Brown, or the user's text in the same shape) through split, tokenizer and batches. */
+function buildBrown(source: 'brown' | 'text', opts: DatasetOptions, corpus: BrownCorpus | null, t0: number): Dataset {
   if (!corpus) throw new Error("buildDataset('brown') needs the corpus: pass load.brownText (the text of /data/brown.json) or load.brown (from fetchBrown or readBrownNode).");
   const split = splitBrown(corpus, opts.heldOutEvery ?? 10);
   const counts = lexiconCounts(corpus, split.train);
@@ -126,11 +132,12 @@ function buildBrown(opts: DatasetOptions, load: DatasetLoad, t0: number): Datase
   const pmi = opts.pmi ? learnUnits(corpus, split, opts.pmi) : undefined;
   const train = encodeBrownDocs(corpus, split.train, tokenizer, pmi?.train);
   const heldOut = encodeBrownDocs(corpus, split.heldOut, tokenizer, pmi?.heldOut);
-  const evalCount = opts.evalCount ?? Math.min(256, countEvalWindows(heldOut, opts.T));
+  // As many eval rows as asked for, or as the held-out split holds (a short user text may hold few).
+  const evalCount = Math.min(opts.evalCount ?? 256, countEvalWindows(heldOut, opts.T));
   const evalSet = evalWindows(heldOut, opts.T, evalCount);
   const unigram = unigramCounts(train.ids, tokenizer.vocabSize);
   return {
-    source: 'brown', seed: opts.seed, T: opts.T, tokenizer, tagNames: corpus.tagNames, train, heldOut, evalSet, unigram, pmiLexicon: pmi?.lex,
+    source, seed: opts.seed, T: opts.T, tokenizer, tagNames: corpus.tagNames, train, heldOut, evalSet, unigram, pmiLexicon: pmi?.lex,
     batch: (step, B, out) => trainBatch(train, { seed: opts.seed, step, B, T: opts.T }, out),
     stats: {
       trainDocs: split.train.length, heldOutDocs: split.heldOut.length,

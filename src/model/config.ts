@@ -6,7 +6,8 @@
 import { predictionSlots } from '../masking/budget.ts';
 import { parseMaskingConfig, type MaskingConfig, type ParamValue } from '../masking/registry.ts';
 
-export type DataSource = 'brown' | 'synthetic-successor' | 'synthetic-copy';
+/** 'text': the user's own text, loaded into the engine before the run (src/data/text-corpus.ts). */
+export type DataSource = 'brown' | 'text' | 'synthetic-successor' | 'synthetic-copy';
 export type TokenizerKind = 'wordpiece' | 'char';
 export type LrDecay = 'linear' | 'cosine' | 'constant';
 
@@ -270,7 +271,7 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
   const enums: [string, string, readonly string[]][] = [
     ['objective', c.objective, ['mlm', 'electra']],
     ['train.decay', t.decay, ['linear', 'cosine', 'constant']],
-    ['data.source', c.data.source, ['brown', 'synthetic-successor', 'synthetic-copy']],
+    ['data.source', c.data.source, ['brown', 'text', 'synthetic-successor', 'synthetic-copy']],
     ['data.tokenizer', c.data.tokenizer, ['wordpiece', 'char']],
   ];
   for (const [field, v, allowed] of enums) {

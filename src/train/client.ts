@@ -5,11 +5,12 @@ import { GpuError } from '../gpu/errors.ts';
 import type { RunConfig } from '../model/config.ts';
 import { setGpuError, setGpuReady } from '../store/gpu.ts';
 import { runConfigured, runConfiguring, runError, runEval, runMetrics, runStatus } from '../store/run.ts';
+import { corpusFailed, corpusLoading, corpusReady } from '../store/setup.ts';
 import { clearViews, setBatchView, setProbe } from '../store/views.ts';
 import type { EngineCommand, EngineEvent, ViewRequest } from './protocol.ts';
 
 export interface EngineClient {
-  send(cmd: EngineCommand): void;
+  send(cmd: EngineCommand, transfer?: Transferable[]): void;
   terminate(): void;
 }
 
@@ -38,6 +39,13 @@ function handle(ev: EngineEvent): void {
       return setProbe(ev.probe);
     case 'batch-view':
       return setBatchView(ev.view);
+    case 'corpus-progress':
+      return corpusLoading(ev.name, ev.done, ev.total);
+    case 'corpus-ready':
+      return corpusReady(ev.corpus);
+    case 'corpus-error':
+      corpusFailed();
+      return runError(ev.message, ev.hint);
     case 'bench-result':
     case 'snapshot':
       return;
@@ -60,7 +68,7 @@ export function startEngineClient(): EngineClient | null {
     });
   };
   current = {
-    send: (cmd) => worker.postMessage(cmd),
+    send: (cmd, transfer = []) => worker.postMessage(cmd, transfer),
     terminate: () => worker.terminate(),
   };
   current.send({ type: 'init' });
@@ -75,6 +83,12 @@ export const engine = {
     runConfiguring(config, meta);
     clearViews();
     current.send({ type: 'configure', config });
+  },
+  /** The user's own text (a File, or pasted text as a Blob): the worker reads and parses it. */
+  loadCorpus(name: string, data: Blob): void {
+    if (!current) return;
+    corpusLoading(name, 0, data.size);
+    current.send({ type: 'corpus', name, data });
   },
   /** What the open views want (probe sentence, batch rows); the engine throttles the work. */
   views: (request: ViewRequest) => current?.send({ type: 'views', request }),

@@ -4,6 +4,7 @@
 // A failure is reported as an event; the run and its history stay as they were.
 
 import { fetchBrown, type BrownCorpus } from '../data/brown.ts';
+import { CorpusError, decodeText, parseTextCorpus } from '../data/text-corpus.ts';
 import { initGpu, type Gpu } from '../gpu/device.ts';
 import { toGpuErrorInfo } from '../gpu/errors.ts';
 import type { EngineCommand, PostEvent, ViewRequest } from './protocol.ts';
@@ -27,6 +28,23 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   let pauseRequested = false;
   // What the open views want: kept across runs, handed to each new session.
   let views: ViewRequest = { probe: null, batchRows: 0 };
+  // The user's own text (data source 'text'): replaced only by a text that parses.
+  let text: BrownCorpus | undefined;
+  let configureFailed = false;
+
+  async function loadCorpus(name: string, data: Blob): Promise<void> {
+    try {
+      const t0 = performance.now();
+      post({ type: 'corpus-progress', name, done: 0, total: data.size });
+      const bytes = await data.arrayBuffer();
+      const corpus = parseTextCorpus(decodeText(new Uint8Array(bytes), name), name, (done, total) => post({ type: 'corpus-progress', name, done, total }));
+      text = corpus;
+      post({ type: 'corpus-ready', corpus: { name, bytes: bytes.byteLength, words: corpus.wordIds.length, lexicon: corpus.lexicon.length, docs: corpus.docs.length, parseMs: performance.now() - t0 } });
+    } catch (e) {
+      const hint = e instanceof CorpusError ? e.hint : 'Try another file, or paste the text.';
+      post({ type: 'corpus-error', name, message: e instanceof Error ? e.message : String(e), hint });
+    }
+  }
   let brown: Promise<BrownCorpus> | null = null;
   const loadBrown = () => (brown ??= (opts.loadBrown ?? (() => fetchBrown()))().catch((e: unknown) => {
     brown = null; // let a later configure try again
@@ -52,7 +70,8 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
 
   async function run(until: (s: TrainingSession) => number, delayMs = 0): Promise<void> {
     const s = session;
-    if (!s) return runError(new Error('No run is configured.'), 'Choose a preset and press Train.');
+    // After a failed configure its error is the one to read; do not cover it with this one.
+    if (!s) return configureFailed ? undefined : runError(new Error('No run is configured.'), 'Choose a preset and press Train.');
     if (running) return;
     pauseRequested = false;
     post({ type: 'status', state: 'running', step: s.step });
@@ -85,6 +104,8 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     handle(cmd) {
       if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop') pauseRequested = true;
       if (cmd.type === 'pause') return Promise.resolve();
+      // Parsing is CPU work in this thread; it need not wait for a training run to end.
+      if (cmd.type === 'corpus') return loadCorpus(cmd.name, cmd.data);
       if (cmd.type === 'views') {
         // Takes effect at once (a running loop reads it at its next step); only an idle engine
         // answers with a probe of its own.
@@ -112,8 +133,10 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         }
         session?.destroy();
         session = null;
+        configureFailed = true;
         try {
-          session = await TrainingSession.create(g, cmd.config, post, loadBrown);
+          session = await TrainingSession.create(g, cmd.config, post, loadBrown, text);
+          configureFailed = false;
           session.views.request = views;
           post({ type: 'configured', info: session.info });
           post({ type: 'status', state: 'idle', step: 0 });

@@ -29,6 +29,8 @@ export const OWN_EVAL_SEED = 0x0e7a_0b5e;
 /** What a strategy needs from the data, checked before anything is built. */
 export function checkMaskingData(m: MaskingConfig, source: string): void {
   if (source === 'brown') return;
+  if (m.strategy === 'entity' && source === 'text') throw new Error('Entity/POS masking needs part-of-speech tags; your own text has none (only the Brown corpus is tagged): pick another strategy or the Brown corpus.');
+  if (source === 'text') return;
   if (m.strategy === 'entity') throw new Error('Entity/POS masking needs part-of-speech tags, which only the Brown corpus has: use --data brown (or pick another strategy).');
   if (m.strategy === 'pmi') throw new Error('PMI masking learns its n-gram lexicon from a corpus; synthetic data has none: use --data brown (or pick another strategy).');
 }

@@ -24,6 +24,12 @@ export type EngineCommand =
   | { type: 'stop' }
   /** Per-token snapshot of the probe batch (the first held-out rows): answers 'snapshot'. */
   | { type: 'snapshot'; rows?: number }
+  /**
+   * The user's own text for data source 'text' (a .txt file, read in the engine, or pasted text
+   * as a Blob): checked and parsed there; answers corpus-progress… then corpus-ready, or
+   * corpus-error with the previous corpus kept.
+   */
+  | { type: 'corpus'; name: string; data: Blob }
   /** What the open views want (replaces the previous request); served at once when idle. */
   | { type: 'views'; request: ViewRequest }
   /** Times training steps of a config (npm run bench); answers 'bench-result' or 'run-error'. */
@@ -157,6 +163,17 @@ export interface ProbeResult {
   replaced?: number[];
 }
 
+/** The user's text as the engine holds it. */
+export interface CorpusInfo {
+  name: string;
+  bytes: number;
+  words: number;
+  /** Distinct word forms. */
+  lexicon: number;
+  docs: number;
+  parseMs: number;
+}
+
 /** Mask record kinds (low two bits of the masking lab's record). */
 export const MASK_KIND = { none: 0, mask: 1, random: 2, keep: 3 } as const;
 
@@ -230,6 +247,9 @@ export type EngineEvent =
   | { type: 'bench-result'; result: BenchResult }
   | { type: 'snapshot'; snapshot: TokenSnapshot }
   | { type: 'probe'; probe: ProbeResult }
+  | { type: 'corpus-progress'; name: string; done: number; total: number }
+  | { type: 'corpus-ready'; corpus: CorpusInfo }
+  | { type: 'corpus-error'; name: string; message: string; hint: string }
   | { type: 'batch-view'; view: BatchView }
   | { type: 'log'; line: string };
 

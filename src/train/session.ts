@@ -75,17 +75,18 @@ export class TrainingSession {
     this.views = new ViewServer(gpu, model, dataset, config, info.masking, post);
   }
 
-  static async create(gpu: Gpu, config: RunConfig, post: PostEvent, loadBrown: () => Promise<BrownCorpus>): Promise<TrainingSession> {
+  /** `text`: the user's own corpus, for data source 'text' (parsed in the engine beforehand). */
+  static async create(gpu: Gpu, config: RunConfig, post: PostEvent, loadBrown: () => Promise<BrownCorpus>, text?: BrownCorpus): Promise<TrainingSession> {
     assertValidConfig(config);
     const { model: mc, train, data } = config;
     const B = train.batch;
     const tokenizer = data.tokenizer === 'wordpiece' ? `wordpiece, vocab ${data.vocabSize}` : 'char';
-    post({ type: 'log', line: `loading data: ${data.source}${data.source === 'brown' ? ` (${tokenizer})` : ''}` });
+    post({ type: 'log', line: `loading data: ${data.source}${data.source === 'brown' || data.source === 'text' ? ` (${tokenizer})` : ''}` });
     const masking = maskingOf(config);
     checkMaskingData(masking, data.source);
     const brown = data.source === 'brown' ? await loadBrown() : undefined;
     const pmi = masking.strategy === 'pmi' ? { pmi: { minCount: Number(masking.params.minCount), lexiconSize: Number(masking.params.lexiconSize), seed: train.seed } } : {};
-    const dataset = buildDataset(data.source, { tokenizer: data.tokenizer, vocabSize: data.vocabSize, seed: train.seed, T: mc.T, evalCount: train.evalBatches * B, ...pmi }, brown ? { brown } : {});
+    const dataset = buildDataset(data.source, { tokenizer: data.tokenizer, vocabSize: data.vocabSize, seed: train.seed, T: mc.T, evalCount: train.evalBatches * B, ...pmi }, { ...(brown ? { brown } : {}), ...(text ? { text } : {}) });
     const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
     if (evalBatches < 1) throw new Error(`The held-out split has ${dataset.evalSet.B} rows of length ${mc.T}, fewer than one batch of ${B}: lower the batch size.`);
     const V = dataset.tokenizer.vocabSize;

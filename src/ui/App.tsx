@@ -17,6 +17,7 @@ import { GpuStatusPanel } from './GpuStatusPanel.tsx';
 import { MaskStrip } from './MaskStrip.tsx';
 import { MaskView } from './MaskView.tsx';
 import { RunControls } from './RunControls.tsx';
+import { DataUpload } from './setup/DataUpload.tsx';
 import { SetupPanel } from './setup/SetupPanel.tsx';
 import { useUrlHash } from './use-url-hash.ts';
 import { WebGpuMissing } from './WebGpuMissing.tsx';
@@ -80,6 +81,7 @@ export function App() {
           {!presenter && (
             <aside className="setup-column">
               <SetupPanel value={draft} onChange={setDraft} disabled={training} />
+              <DataUpload disabled={training} />
             </aside>
           )}
           <div className="work-column">

@@ -67,6 +67,7 @@ const ELECTRA_FLAGS: [ElectraFlag, string, string][] = [
 ];
 const DATA_SOURCES = [
   { value: 'brown', label: 'Brown corpus' },
+  { value: 'text', label: 'Your text (paste or upload below)' },
   { value: 'synthetic-successor', label: 'Synthetic: successor' },
   { value: 'synthetic-copy', label: 'Synthetic: copy' },
 ] as const;
@@ -80,7 +81,7 @@ function ownedFields(c: RunConfig): Set<string> {
     ...[...MODEL_FIELDS, ...OPTIMIZER_FIELDS, ...SCHEDULE_FIELDS].map((f) => f.path),
     ...(c.objective === 'electra' ? [...ELECTRA_NUMBERS.map((f) => f.path), ...ELECTRA_FLAGS.map(([k]) => `electra.${k}`)] : []),
     ...(s ? paramsOf(s).map((p) => `masking.${p.key}`) : []),
-    ...(c.data.source === 'brown' ? ['data.tokenizer', 'data.vocabSize'] : []),
+    ...(c.data.source === 'brown' || c.data.source === 'text' ? ['data.tokenizer', 'data.vocabSize'] : []),
   ]);
 }
 
@@ -123,7 +124,7 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
   };
   const needsBrown = (strategy?.needs ?? []).filter((n) => n !== 'attention');
   const dataNote =
-    needsBrown.length > 0 && value.data.source !== 'brown'
+    needsBrown.length > 0 && value.data.source !== 'brown' && !(value.data.source === 'text' && !needsBrown.includes('tags'))
       ? `${strategy!.name} needs ${needsBrown.map((n) => NEEDS_TEXT[n]).join(' and ')}, which only the Brown corpus has: on synthetic data every symbol is one untagged word.`
       : null;
   const preset = presetById(value.preset);
@@ -202,13 +203,13 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
       <details className="setup-section">
         <summary>Data</summary>
         <SelectField label="Source" value={value.data.source} options={DATA_SOURCES} {...bind<RunConfig['data']['source']>('data.source')} />
-        {value.data.source === 'brown' && (
+        {(value.data.source === 'brown' || value.data.source === 'text') && (
           <div className="setup-grid">
             <SelectField label="Tokenizer" value={value.data.tokenizer} options={[{ value: 'wordpiece', label: 'WordPiece' }, { value: 'char', label: 'Characters' }]} {...bind<RunConfig['data']['tokenizer']>('data.tokenizer')} />
             {numberField(num('data.vocabSize', 'Vocab size', 'WordPiece vocabulary to learn from the training split (ignored by the char tokenizer).'))}
           </div>
         )}
-        <p className="setup-note">Strategies that need words or tags ({STRATEGIES.filter((s) => s.needs.some((n) => n !== 'attention')).map((s) => s.name).join(', ')}) need the Brown corpus.</p>
+        <p className="setup-note">Strategies that need tags ({STRATEGIES.filter((s) => s.needs.includes('tags')).map((s) => s.name).join(', ')}) need the Brown corpus; word-level ones need real text (Brown or yours).</p>
         {dataNote && <p className="setup-warn">{dataNote}</p>}
       </details>
     </section>
