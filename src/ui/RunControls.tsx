@@ -89,7 +89,8 @@ export function RunControls() {
           </label>
         )}
       </div>
-      <p className="status-line" data-testid="status-line">
+      {/* data-elapsed-ms / data-metric-step: for the views-cost benchmark (cli/bench-views.ts) */}
+      <p className="status-line" data-testid="status-line" data-elapsed-ms={last?.elapsedMs ?? 0} data-metric-step={last?.step ?? 0}>
         <span>
           Step{' '}
           <strong data-testid="status-step">
