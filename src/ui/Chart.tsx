@@ -4,7 +4,9 @@
 // Deliberately not here: reading the store, choosing series or colours (the caller passes
 // ChartSeries with palette colours), and drawing (src/ui/d3/line-chart.ts does that).
 import { useEffect, useRef, useState } from 'react';
-import { chartFileName, downloadBlob, drawLineChart, svgToPng, svgToString, type ChartSeries, type LineChartSpec } from './d3/line-chart.ts';
+import { chartFileName } from './d3/chart-math.ts';
+import { drawLineChart, type ChartSeries, type LineChartSpec } from './d3/line-chart.ts';
+import { downloadBlob, svgToPng, svgToString } from './d3/svg-export.ts';
 import './charts.css';
 
 export interface ChartProps {

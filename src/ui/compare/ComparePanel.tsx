@@ -4,7 +4,7 @@
 import { useState } from 'react';
 import { clearRuns, useRunStore } from '../../store/run.ts';
 import { setXAxis, useSetupStore } from '../../store/setup.ts';
-import { downloadBlob } from '../d3/line-chart.ts';
+import { downloadBlob } from '../d3/svg-export.ts';
 import { runLabel } from '../run-label.ts';
 import { clearQueue, enqueue, useQueueStore, withSeeds } from './queue.ts';
 import { compareRows, curvesCsv, tableCsv } from './table.ts';

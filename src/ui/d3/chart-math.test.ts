@@ -1,8 +1,9 @@
-// The pure parts of the line chart (domains, hover lookup, downsampling, names); drawing itself
-// needs a DOM and is covered by the e2e run.
+// The line chart's pure helpers (chart-math.ts: domains, hover lookup, downsampling, names);
+// drawing and export need a DOM and are covered by the e2e run.
 import { describe, expect, it } from 'vitest';
 import { seriesColor } from '../palette.ts';
-import { chartFileName, defaultFormatX, downsample, downsampleBand, extent, formatValue, nearestIndex, type ChartSeries } from './line-chart.ts';
+import { chartFileName, defaultFormatX, downsample, downsampleBand, extent, formatValue, nearestIndex } from './chart-math.ts';
+import type { ChartSeries } from './line-chart.ts';
 
 /** A noisy falling loss curve with a few spikes, like a real run (deterministic). */
 function lossCurve(n: number): { x: Float64Array; y: Float64Array } {
