@@ -241,7 +241,10 @@ export class ViewServer {
     const read = enc.readback(this.probeRing, sources)!;
     enc.submit();
     return read.then(
-      (bufs) => this.post({ type: 'probe', probe: this.probeResult(step, text, ids, truncated, masks, bufs) }),
+      (bufs) => {
+        const probe = this.probeResult(step, text, ids, truncated, masks, bufs);
+        this.post({ type: 'probe', probe }, [probe.attention.buffer]); // moved, not copied
+      },
       () => undefined, // device lost: the gpu-error event tells the user
     );
   }
