@@ -13,7 +13,8 @@ import { ensureBuilt } from './headless.ts';
 import { runCli } from './run.ts';
 
 async function timedRun(page: Page, base: string, preset: string, steps: number, skip: number, views: boolean): Promise<number> {
-  await page.goto(`${base}/#preset=${preset}&steps=${steps}&evalEvery=0`);
+  // A fresh page (and engine) per run; one eval batch at the end only, which is not timed.
+  await page.goto(`${base}/#preset=${preset}&steps=${steps}&evalEvery=0&evalBatches=1`);
   await page.getByTestId('train-button').waitFor();
   const toggle = page.getByTestId('views-toggle');
   if ((await toggle.isChecked()) !== views) await toggle.click();
@@ -39,12 +40,13 @@ runCli(async () => {
   const addr = server.httpServer.address();
   if (!addr || typeof addr === 'string') throw new Error('preview server has no port');
   const browser = await chromium.launch({ executablePath: findChromium().path, args: chromiumArgs(gpuModeFromEnv()) });
-  const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
   const base = `http://127.0.0.1:${addr.port}`;
   const times: Record<'closed' | 'open', number[]> = { closed: [], open: [] };
   try {
     for (const views of [false, true, true, false]) {
+      const page = await browser.newPage({ viewport: { width: 1600, height: 1200 } });
       const ms = await timedRun(page, base, v.preset, steps, skip, views);
+      await page.close();
       times[views ? 'open' : 'closed'].push(ms);
       console.log(`${v.preset} views ${views ? 'open  ' : 'closed'}: ${ms.toFixed(1)} ms/step (steps ${skip}..${steps})`);
     }
