@@ -57,7 +57,7 @@ runCli(async () => {
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const closed = mean(times.closed);
   const open = mean(times.open);
-  const adapter = await Promise.resolve(gpuModeFromEnv());
+  const adapter = gpuModeFromEnv();
   console.log(`\n${v.preset}: views closed ${closed.toFixed(1)} ms/step, open ${open.toFixed(1)} ms/step → open/closed ${(open / closed).toFixed(3)} (${((open / closed - 1) * 100).toFixed(1)}%), GPU mode ${adapter}`);
   if (v.out) writeFileSync(v.out, JSON.stringify({ preset: v.preset, steps, skip, gpu: adapter, msPerStep: times, closed, open, ratio: open / closed }, null, 2));
   return 0;

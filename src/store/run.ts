@@ -11,34 +11,32 @@ export type RunStatus = RunState | 'configuring';
 const COLUMNS = ['step', 'loss', 'accuracy', 'lr', 'gradNorm', 'tokensPerSec', 'elapsedMs', 'discLoss', 'auc', 'maskRate'] as const;
 export type SeriesColumn = (typeof COLUMNS)[number];
 
-/** Per-step metrics of one run, appended as they arrive. */
+/**
+ * Per-step metrics of one run, appended as they arrive, one growable array per column, so a
+ * chart reads a column as a view (no copy per redraw). Views are read-only for callers.
+ */
 export class Series {
   readonly columns = COLUMNS;
   length = 0;
-  private data = new Float64Array(COLUMNS.length * 1024);
+  private data = COLUMNS.map(() => new Float64Array(1024));
 
   push(p: MetricPoint): void {
-    const W = COLUMNS.length;
-    if ((this.length + 1) * W > this.data.length) {
-      const next = new Float64Array(this.data.length * 2);
-      next.set(this.data);
-      this.data = next;
+    if (this.length === this.data[0]!.length) {
+      this.data = this.data.map((old) => {
+        const next = new Float64Array(old.length * 2);
+        next.set(old);
+        return next;
+      });
     }
     const e = p.electra;
-    this.data.set([p.step, p.loss, p.accuracy, p.lr, p.gradNorm, p.tokensPerSec, p.elapsedMs, e?.discLoss ?? NaN, e?.auc ?? NaN, p.mask.achievedRate], this.length * W);
+    const row = [p.step, p.loss, p.accuracy, p.lr, p.gradNorm, p.tokensPerSec, p.elapsedMs, e?.discLoss ?? NaN, e?.auc ?? NaN, p.mask.achievedRate];
+    row.forEach((v, c) => (this.data[c]![this.length] = v));
     this.length++;
   }
 
+  /** The column's values so far: a view into the series, valid until the next push. */
   column(name: SeriesColumn): Float64Array {
-    const W = COLUMNS.length;
-    const c = COLUMNS.indexOf(name);
-    const out = new Float64Array(this.length);
-    for (let i = 0; i < this.length; i++) out[i] = this.data[i * W + c]!;
-    return out;
-  }
-
-  clear(): void {
-    this.length = 0;
+    return this.data[COLUMNS.indexOf(name)]!.subarray(0, this.length);
   }
 }
 
@@ -82,6 +80,7 @@ const setActive = (f: (r: RunRecord) => RunRecord) =>
  * keeps the comparison's runs; a comparison run keeps every earlier run.
  */
 export function runConfiguring(config: RunConfig, meta: { label: string; group: string; compared: boolean }): void {
+  flushMetrics();
   const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(), evals: [], last: null, compared: meta.compared };
   useRunStore.setState((s) => ({
     runs: [...(meta.compared ? s.runs : s.runs.filter((r) => r.compared)), record],
@@ -97,19 +96,40 @@ export function runConfigured(info: RunInfo): void {
   useRunStore.setState({ error: null });
 }
 
-export function runMetrics(p: MetricPoint): void {
-  const r = activeRun(useRunStore.getState());
-  if (!r) return;
-  r.series.push(p);
+/**
+ * Metrics can arrive hundreds of times a second on a fast GPU: the series takes each point at
+ * once (outside React), the store shows the newest at most every METRICS_MS, so the page redraws
+ * at a bounded rate however fast training runs. Every other update flushes first, keeping order.
+ */
+const METRICS_MS = 100;
+let pending: MetricPoint | null = null;
+let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+function flushMetrics(): void {
+  if (flushTimer !== null) clearTimeout(flushTimer);
+  flushTimer = null;
+  const p = pending;
+  pending = null;
+  if (!p) return;
   setActive((x) => ({ ...x, last: p }));
   useRunStore.setState((s) => ({ step: Math.max(s.step, p.step), seriesVersion: s.seriesVersion + 1 }));
 }
 
+export function runMetrics(p: MetricPoint): void {
+  const r = activeRun(useRunStore.getState());
+  if (!r) return;
+  r.series.push(p);
+  pending = p;
+  flushTimer ??= setTimeout(flushMetrics, METRICS_MS);
+}
+
 export function runEval(p: EvalPoint): void {
+  flushMetrics();
   setActive((r) => ({ ...r, evals: [...r.evals, p] }));
 }
 
 export function runStatus(status: RunState, step: number): void {
+  flushMetrics();
   useRunStore.setState({ status, step });
 }
 

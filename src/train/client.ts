@@ -10,7 +10,7 @@ import { clearViews, setBatchView, setProbe } from '../store/views.ts';
 import type { EngineCommand, EngineEvent, ViewRequest } from './protocol.ts';
 
 export interface EngineClient {
-  send(cmd: EngineCommand, transfer?: Transferable[]): void;
+  send(cmd: EngineCommand): void;
   terminate(): void;
 }
 
@@ -68,7 +68,7 @@ export function startEngineClient(): EngineClient | null {
     });
   };
   current = {
-    send: (cmd, transfer = []) => worker.postMessage(cmd, transfer),
+    send: (cmd) => worker.postMessage(cmd),
     terminate: () => worker.terminate(),
   };
   current.send({ type: 'init' });

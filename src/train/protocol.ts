@@ -3,6 +3,7 @@
 
 import type { AdapterReport } from '../gpu/device.ts';
 import type { GpuErrorInfo } from '../gpu/errors.ts';
+import { RECORD } from '../masking/reference.ts';
 import type { MaskingConfig } from '../masking/registry.ts';
 import type { RunConfig } from '../model/config.ts';
 
@@ -174,8 +175,8 @@ export interface CorpusInfo {
   parseMs: number;
 }
 
-/** Mask record kinds (low two bits of the masking lab's record). */
-export const MASK_KIND = { none: 0, mask: 1, random: 2, keep: 3 } as const;
+/** Mask record kinds (low two bits of the masking lab's record), named for the views. */
+export const MASK_KIND = { none: RECORD.NONE, mask: RECORD.MASK, random: RECORD.RANDOM, keep: RECORD.KEEP } as const;
 
 /** The first rows of a training batch as the model saw them, for the mask and ELECTRA views. */
 export interface BatchView {

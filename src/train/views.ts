@@ -17,9 +17,9 @@ import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import type { BufferRange } from '../gpu/pipelines.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
-import { labParams, maskingLabReference } from '../masking/selection.ts';
+import { labParams, maskingLabReference, type LabParams } from '../masking/selection.ts';
 import type { MaskingConfig } from '../masking/registry.ts';
-import { buildUnits } from '../masking/units.ts';
+import { buildUnits, type Units } from '../masking/units.ts';
 import type { BertModel } from '../model/bert.ts';
 import type { RunConfig } from '../model/config.ts';
 import type { BatchView, PostEvent, ProbeResult, ViewRequest } from './protocol.ts';
@@ -67,6 +67,7 @@ export class ViewServer {
   private lastBatch = { at: -Infinity, step: -1 };
   private lastProbe = { at: -Infinity, step: -Infinity };
   private readonly stripRow: Batch;
+  private stripLab: { units: Units; params: LabParams; tokens: string[]; kinds: Map<number, number[]> } | null = null;
 
   constructor(
     private readonly gpu: Gpu,
@@ -144,24 +145,40 @@ export class ViewServer {
     return { step, rows, ...this.strip(step - 1) }; // `step` steps done: the batch was step index step − 1
   }
 
-  /** The first held-out row under the run's strategy at the STRIP_STEPS steps up to `step`. */
+  /**
+   * The first held-out row under the run's strategy at the STRIP_STEPS steps up to `step`. Its
+   * units and lab parameters never change, and each step's kinds are computed once: a refresh
+   * usually adds a step or two to the window.
+   */
   private strip(step: number): Pick<BatchView, 'strip' | 'stripNote'> {
     const m = this.masking;
     if (m.strategy === 'attention') return { strip: null, stripNote: 'Attention-guided masks depend on the model at each step, so they are not replayed here; the batch above shows the real ones.' };
+    const row = this.stripRow;
+    const n = row.lengths[0]!;
     const { T } = this.config.model;
     const { P, V } = this.model.shape;
-    const row = this.stripRow;
-    const units = buildUnits(m, row, { tagNames: this.dataset.tagNames, unigram: this.dataset.unigram });
-    const params = labParams(m, { seed: this.config.train.seed, totalSteps: this.config.train.steps, T, P, V, unigram: this.dataset.unigram });
-    const n = row.lengths[0]!;
+    this.stripLab ??= {
+      units: buildUnits(m, row, { tagNames: this.dataset.tagNames, unigram: this.dataset.unigram }),
+      params: labParams(m, { seed: this.config.train.seed, totalSteps: this.config.train.steps, T, P, V, unigram: this.dataset.unigram }),
+      tokens: Array.from(row.ids.subarray(0, n), (id) => this.tok.idToToken(id)),
+      kinds: new Map(),
+    };
+    const lab = this.stripLab;
+    const first = Math.max(0, step - STRIP_STEPS + 1);
+    for (const s of lab.kinds.keys()) if (s < first || s > step) lab.kinds.delete(s);
     const steps: number[] = [];
     const kinds: number[][] = [];
-    for (let s = Math.max(0, step - STRIP_STEPS + 1); s <= step; s++) {
-      const out = maskingLabReference({ tokens: row.ids, units: units.units, weights: units.weights }, { B: 1, T, P, V }, params, s);
+    for (let s = first; s <= step; s++) {
+      let k = lab.kinds.get(s);
+      if (!k) {
+        const out = maskingLabReference({ tokens: row.ids, units: lab.units.units, weights: lab.units.weights }, { B: 1, T, P, V }, lab.params, s);
+        k = Array.from(out.record.subarray(0, n), (r) => r & 3);
+        lab.kinds.set(s, k);
+      }
       steps.push(s);
-      kinds.push(Array.from(out.record.subarray(0, n), (r) => r & 3));
+      kinds.push(k);
     }
-    return { strip: { tokens: Array.from(row.ids.subarray(0, n), (id) => this.tok.idToToken(id)), steps, kinds } };
+    return { strip: { tokens: lab.tokens, steps, kinds } };
   }
 
   /** After step `step` (steps done) was submitted: runs the probe when due or forced. */

@@ -7,6 +7,7 @@ import { activeRun, clearError, useRunStore } from '../store/run.ts';
 import { defaultProbe, setDraft, setPresenter, setProbeText, setViewsOpen, useSetupStore } from '../store/setup.ts';
 import { useViewsStore } from '../store/views.ts';
 import { engine } from '../train/client.ts';
+import type { BatchView } from '../train/protocol.ts';
 import { AttentionViews } from './AttentionViews.tsx';
 import { ChartsPanel } from './ChartsPanel.tsx';
 import { ComparePanel } from './compare/ComparePanel.tsx';
@@ -36,16 +37,25 @@ function useViewRequests(probe: string, open: boolean, ready: boolean): void {
   }, [probe, open, ready]);
 }
 
+/** The mask view with the latest step's mask statistics (re-renders per metric, alone). */
+function MaskViewLive({ view, presenter }: { view: BatchView | null; presenter: boolean }) {
+  const stats = useRunStore((s) => activeRun(s)?.last?.mask ?? null);
+  return <MaskView view={view} stats={stats} presenter={presenter} />;
+}
+
 export function App() {
   const status = useGpuStore((s) => s.status);
   const runError = useRunStore((s) => s.error);
   const runStatus = useRunStore((s) => s.status);
-  const run = useRunStore(activeRun);
-  const { draft, presenter, viewsOpen } = useSetupStore();
+  // The active run's config only: its metrics change every step and must not re-render the page.
+  const runConfig = useRunStore((s) => activeRun(s)?.config);
+  const draft = useSetupStore((s) => s.draft);
+  const presenter = useSetupStore((s) => s.presenter);
+  const viewsOpen = useSetupStore((s) => s.viewsOpen);
   const typed = useSetupStore((s) => s.probe);
   const probe = useViewsStore((s) => s.probe);
   const batch = useViewsStore((s) => s.batch);
-  const probeText = typed ?? defaultProbe((run?.config ?? draft).data.source);
+  const probeText = typed ?? defaultProbe((runConfig ?? draft).data.source);
   useViewRequests(probeText, viewsOpen, status.state === 'ready');
   const link = useUrlHash();
 
@@ -95,7 +105,7 @@ export function App() {
                 </section>
                 <section className="panel" aria-label="Masks">
                   <h2>Masks</h2>
-                  <MaskView view={batch} stats={run?.last?.mask ?? null} presenter={presenter} />
+                  <MaskViewLive view={batch} presenter={presenter} />
                   <MaskStrip strip={batch?.strip ?? null} />
                   {batch?.stripNote && <p className="muted">{batch.stripNote}</p>}
                 </section>
@@ -103,7 +113,7 @@ export function App() {
                   <h2>Attention</h2>
                   <AttentionViews probe={probe} presenter={presenter} />
                 </section>
-                {run?.config.objective === 'electra' && (
+                {runConfig?.objective === 'electra' && (
                   <section className="panel wide" aria-label="ELECTRA">
                     <h2>ELECTRA: replaced-token detection</h2>
                     <ElectraView view={batch} probe={probe} />

@@ -2,9 +2,9 @@
 // across runs and strategies, spec D.1) beside the own-mask eval, LR, gradient norm, tokens/s,
 // and for ELECTRA runs the discriminator's AUC. One x-axis switch for all of them.
 import { useRunStore } from '../store/run.ts';
-import { setXAxis, useSetupStore } from '../store/setup.ts';
+import { setXAxis, useSetupStore, type XAxis } from '../store/setup.ts';
 import { Chart } from './Chart.tsx';
-import { evalSeries, metricSeries, X_LABELS, type XAxis } from './chart-data.ts';
+import { evalSeries, metricSeries, X_LABELS } from './chart-data.ts';
 
 export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
   const runs = useRunStore((s) => s.runs);

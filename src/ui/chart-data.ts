@@ -2,13 +2,11 @@
 // in their seed, the mean line with a min–max band; x in steps, tokens seen, or estimated FLOPs
 // (spec D.2: compare ELECTRA and MLM at equal compute, not equal steps). Pure.
 import type { RunRecord, SeriesColumn } from '../store/run.ts';
+import type { XAxis } from '../store/setup.ts';
 import type { EvalPoint } from '../train/protocol.ts';
 import type { ChartSeries } from './d3/line-chart.ts';
 import { seriesColor } from './palette.ts';
 
-import type { XAxis } from '../store/setup.ts';
-
-export type { XAxis };
 
 export const X_LABELS: Record<XAxis, string> = { steps: 'step', tokens: 'tokens seen', flops: 'estimated FLOPs' };
 
