@@ -24,6 +24,7 @@ import { electraFlopsPerStep, encoderForwardFlops, mlmFlopsPerStep } from './flo
 import type { EvalPoint, MaskStats, MetricPoint, PostEvent, RunInfo, TokenSnapshot } from './protocol.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
 import { ViewServer } from './views.ts';
+import { checkTensorLayout, CheckpointError, type CheckpointData, type CheckpointTensor } from '../export/checkpoint.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;
@@ -59,7 +60,7 @@ export class TrainingSession {
   readonly views: ViewServer;
 
   private constructor(
-    private readonly gpu: Gpu,
+    readonly gpu: Gpu,
     readonly config: RunConfig,
     readonly dataset: Dataset,
     readonly model: BertModel,
@@ -269,6 +270,53 @@ export class TrainingSession {
     }
     this.history.metrics.push(point);
     this.post({ type: 'metrics', point });
+  }
+
+  /**
+   * The run as a checkpoint: every parameter and both AdamW moments read off the GPU, the step,
+   * the vocabulary and the history. Call between steps (the engine does: never while training).
+   */
+  async saveState(): Promise<CheckpointData> {
+    const { gpu, model } = this;
+    const pools = [['param', ''], ['m', 'm:'], ['v', 'v:']] as const;
+    const tensors: CheckpointTensor[] = await Promise.all(
+      pools.flatMap(([pool, prefix]) => model.params.map(async (p) => ({ name: p.name, pool, shape: p.shape, data: await readF32(gpu, model.t(prefix + p.name)) }))),
+    );
+    return {
+      config: this.config,
+      step: this.step,
+      vocab: this.dataset.tokenizer.toVocabText(),
+      history: { metrics: this.history.metrics.slice(), evals: this.history.evals.slice() },
+      activeMs: this.activeMs,
+      savedAt: new Date().toISOString(),
+      tensors,
+    };
+  }
+
+  /**
+   * Continues a saved run in this freshly created session (same setup: the engine checked it).
+   * Batches, masks and ELECTRA's samples are keyed by step, so the next step is the one the
+   * saved run would have taken. Throws CheckpointError before uploading anything if the file's
+   * vocabulary or tensors are not this model's.
+   */
+  restoreState(c: CheckpointData): void {
+    const vocab = this.dataset.tokenizer.toVocabText();
+    if (vocab !== c.vocab) {
+      const [a, b] = [c.vocab.split('\n'), vocab.split('\n')];
+      const i = a.findIndex((t, k) => t !== b[k]);
+      throw new CheckpointError(
+        `The checkpoint's vocabulary differs from the one this setup builds (${a.length - 1} vs ${b.length - 1} tokens; first difference at id ${i}: ${JSON.stringify(a[i] ?? '')} vs ${JSON.stringify(b[i] ?? '')}).`,
+        this.config.data.source === 'text' ? 'Load the same text the run was trained on (under Data), then resume.' : 'The corpus or tokenizer changed since it was saved: start a new run.',
+      );
+    }
+    checkTensorLayout(c.tensors, this.model.params);
+    const prefix = { param: '', m: 'm:', v: 'v:' } as const;
+    for (const t of c.tensors) this.model.arena.write(prefix[t.pool] + t.name, t.data);
+    this.step = c.step;
+    this.history.metrics.push(...c.history.metrics);
+    this.history.evals.push(...c.history.evals);
+    this.activeMs = c.activeMs;
+    this.lastEvalStep = c.history.evals.at(-1)?.step ?? -1;
   }
 
   destroy(): void {
