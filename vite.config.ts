@@ -12,4 +12,9 @@ export default defineConfig({
     },
   },
   worker: { format: 'es' },
+  // ONNX check (src/export/onnx-runtime.ts): onnxruntime-web is served as shipped, not pre-bundled,
+  // so its ESM build stays beside its .wasm; the .wasm itself comes in through a `?url` import
+  // (dev: served from node_modules; build: emitted into dist/assets), never from a CDN.
+  // onnx-proto is CommonJS: pre-bundled up front rather than discovered on first export.
+  optimizeDeps: { include: ['onnx-proto'], exclude: ['onnxruntime-web'] },
 });

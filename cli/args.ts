@@ -66,6 +66,10 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
   --log-every N     print and record metrics every N steps
   --out FILE        write config, adapter, per-step train loss, eval points, baseline, timing
+  --save-dir DIR    after training, write DIR/hf (Hugging Face: config.json, vocab.txt,
+                    model.safetensors), DIR/model.onnx, DIR/probe.json (probe ids and our
+                    logits), DIR/checkpoint.mlckpt, and check the ONNX model in onnxruntime-web
+  --resume FILE     continue the run a checkpoint file holds (same setup; --steps may be longer)
   --gpu MODE        swiftshader (default; works without a GPU) or hardware; env MASKLAB_GPU
   --probe           only bring WebGPU up and report the adapter (no training)
   --no-build        use dist/ as it is instead of rebuilding it when sources changed
@@ -102,6 +106,8 @@ export const TRAIN_OPTIONS = {
   'eval-batches': { type: 'string' },
   'log-every': { type: 'string' },
   out: { type: 'string' },
+  'save-dir': { type: 'string' },
+  resume: { type: 'string' },
   gpu: { type: 'string' },
   probe: { type: 'boolean' },
   'no-build': { type: 'boolean' },
@@ -112,6 +118,8 @@ export interface TrainArgs {
   config: RunConfig;
   listMasks: boolean;
   out: string | null;
+  saveDir: string | null;
+  resume: string | null;
   gpu: 'swiftshader' | 'hardware' | null;
   probe: boolean;
   build: boolean;
@@ -128,6 +136,8 @@ const DATA_ALIASES: Record<string, DataSource> = {
 export function parseTrainArgs(argv: string[]): TrainArgs {
   const v = parseFlags(argv, TRAIN_OPTIONS, TRAIN_USAGE);
   if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a file name, e.g. --out run.json');
+  if (v['save-dir'] !== undefined && v['save-dir'].trim() === '') throw new UsageError('--save-dir needs a folder, e.g. --save-dir runs/micro');
+  if (v.resume !== undefined && v.resume.trim() === '') throw new UsageError('--resume needs a checkpoint file, e.g. --resume runs/micro/checkpoint.mlckpt');
   const preset = oneOf('preset', v.preset, PRESETS.map((p) => p.id), 'bert-micro');
   const config = presetConfig(preset);
   const set = (value: number | undefined, apply: (n: number) => void) => value !== undefined && apply(value);
@@ -176,6 +186,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     config,
     listMasks: Boolean(v['list-masks']),
     out: v.out ?? null,
+    saveDir: v['save-dir'] ?? null,
+    resume: v.resume ?? null,
     gpu: v.gpu === undefined ? null : oneOf('gpu', v.gpu, ['swiftshader', 'hardware'] as const, 'swiftshader'),
     probe: Boolean(v.probe),
     build: !v['no-build'],

@@ -5,12 +5,13 @@ import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright';
 import { build, preview } from 'vite';
 import type { EngineCommand, EngineEvent } from '../src/train/protocol.ts';
+import type { WireCommand, WireEvent } from '../src/train/protocol.ts';
 import { buildCorpus } from './build-corpus.ts';
 import { chromiumArgs, findChromium, type GpuMode } from './chromium.ts';
 
 /** What src/train/headless.ts puts on the page's window. */
 interface HeadlessWindow {
-  masklab?: { send(cmd: EngineCommand): Promise<void>; ready: true };
+  masklab?: { send(cmd: WireCommand): Promise<void>; ready: true };
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -63,7 +64,7 @@ export async function openHeadless(opts: { gpuMode: GpuMode; onEvent: (e: Engine
   }
   const page = await browser.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
-  await page.exposeFunction('masklabEmit', (e: EngineEvent) => opts.onEvent(e));
+  await page.exposeFunction('masklabEmit', (e: WireEvent) => opts.onEvent(fromWire(e)));
   await page.goto(url);
   await page.waitForFunction(() => (window as HeadlessWindow).masklab?.ready === true);
   return {
@@ -72,10 +73,24 @@ export async function openHeadless(opts: { gpuMode: GpuMode; onEvent: (e: Engine
     url,
     chromiumPath,
     args,
-    send: (cmd) => page.evaluate((c) => (window as HeadlessWindow).masklab!.send(c), cmd),
+    send: (cmd) => page.evaluate((c) => (window as HeadlessWindow).masklab!.send(c), toWire(cmd)),
     async close() {
       await browser.close();
       await server.close();
     },
   };
 }
+
+// The page bridge carries JSON: file bytes cross it as base64 (src/train/headless.ts).
+const buf = (b64: string): ArrayBuffer => {
+  const b = Buffer.from(b64, 'base64');
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+};
+
+function fromWire(e: WireEvent): EngineEvent {
+  if (e.type === 'exported') return { type: 'exported', files: e.files.map((f) => ({ path: f.path, bytes: buf(f.bytes) })) };
+  if (e.type === 'checkpoint') return { ...e, bytes: buf(e.bytes) };
+  return e;
+}
+
+const toWire = (c: EngineCommand): WireCommand => (c.type === 'restore' ? { ...c, bytes: Buffer.from(c.bytes).toString('base64') } : c);

@@ -1,12 +1,16 @@
 // `npm run train -- [flags]`: trains with the real engine in headless Chromium (WebGPU) on the
 // built app's headless page, prints a progress line every few steps, and writes the run as JSON.
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { CheckpointError, decodeCheckpoint } from '../src/export/checkpoint.ts';
+import { defaultProbe } from '../src/store/setup.ts';
 import { describeRegistry } from '../src/masking/registry.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
 import { runCli } from './run.ts';
-import type { AdapterReport, EngineEvent, EvalPoint, MetricPoint, RunInfo } from '../src/train/protocol.ts';
+import type { AdapterReport, EngineEvent, EvalPoint, ExportCheck, MetricPoint, RunConfig, RunInfo } from '../src/train/protocol.ts';
+import type { HeadlessSession } from './headless.ts';
 
 const log = (line: string) => console.log(`[masklab] ${line}`);
 const fmt = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : String(x));
@@ -22,6 +26,10 @@ class EventLog {
   push = (e: EngineEvent): void => {
     if (e.type === 'metrics') this.metrics.push(e.point);
     if (e.type === 'eval') this.evals.push(e.point);
+    if (e.type === 'restored') {
+      this.metrics.push(...e.history.metrics);
+      this.evals.push(...e.history.evals);
+    }
     this.onEvent(e);
     this.waiters = this.waiters.filter((w) => !(w.test(e) && (w.resolve(e), true)));
   };
@@ -31,9 +39,57 @@ class EventLog {
   }
 }
 
-const isFailure = (e: EngineEvent) => e.type === 'gpu-error' || e.type === 'run-error';
+const isFailure = (e: EngineEvent) => e.type === 'gpu-error' || e.type === 'run-error' || e.type === 'restore-error' || e.type === 'export-error';
 const describeFailure = (e: EngineEvent) =>
-  e.type === 'gpu-error' ? `${e.error.message}\n${e.error.hint}` : e.type === 'run-error' ? `${e.message}\n${e.hint}` : '';
+  e.type === 'gpu-error' ? `${e.error.message}\n${e.error.hint}` : e.type === 'run-error' || e.type === 'restore-error' || e.type === 'export-error' ? `${e.message}\n${e.hint}` : '';
+
+/** --resume: the file's setup (a longer --steps may extend it) and its bytes; null after printing why not. */
+function readResume(path: string, argv: string[], steps: number): { config: RunConfig; bytes: ArrayBuffer; step: number } | null {
+  let file: Buffer;
+  try {
+    file = readFileSync(path);
+  } catch (e) {
+    console.error(`--resume ${path}: ${e instanceof Error ? e.message : String(e)}`);
+    return null;
+  }
+  const bytes = file.buffer.slice(file.byteOffset, file.byteOffset + file.byteLength) as ArrayBuffer;
+  try {
+    const c = decodeCheckpoint(new Uint8Array(bytes));
+    const config = argv.includes('--steps') ? { ...c.config, train: { ...c.config.train, steps: steps } } : c.config;
+    return { config, bytes, step: c.step };
+  } catch (e) {
+    console.error(`--resume ${path}: ${e instanceof Error ? e.message : String(e)}${e instanceof CheckpointError ? `\n${e.hint}` : ''}`);
+    return null;
+  }
+}
+
+/** --save-dir: the Hugging Face folder, model.onnx, probe.json and a checkpoint, then the onnxruntime-web check. */
+async function saveModel(session: HeadlessSession, events: EventLog, dir: string, cfg: RunConfig): Promise<ExportCheck | null> {
+  const probe = defaultProbe(cfg.data.source);
+  const exported = events.next((e) => e.type === 'exported' || isFailure(e));
+  await session.send({ type: 'export', formats: ['hf', 'onnx', 'probe'], probe });
+  const ex = await exported;
+  if (ex.type !== 'exported') return null;
+  const write = (path: string, bytes: ArrayBuffer) => {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, new Uint8Array(bytes));
+    log(`wrote ${full} (${bytes.byteLength.toLocaleString('en-US')} bytes)`);
+  };
+  for (const f of ex.files) write(f.path, f.bytes);
+  const saved = events.next((e) => e.type === 'checkpoint' || isFailure(e));
+  await session.send({ type: 'checkpoint', reason: 'download' });
+  const ck = await saved;
+  if (ck.type !== 'checkpoint') return null;
+  write('checkpoint.mlckpt', ck.bytes);
+  const verified = events.next((e) => e.type === 'export-verified' || isFailure(e));
+  await session.send({ type: 'verify-export', probe });
+  const v = await verified;
+  if (v.type !== 'export-verified') return null;
+  const c = v.check;
+  log(`onnxruntime-web (${c.ep}) vs our engine on "${probe}": ${c.output}, max |Δ| ${c.maxAbsDiff.toExponential(2)} over ${c.values} values: ${c.maxAbsDiff <= c.tolerance ? 'export verified' : `MORE than ${c.tolerance}`}`);
+  return c;
+}
 
 async function main(): Promise<number> {
   const args = parseTrainArgs(process.argv.slice(2));
@@ -45,7 +101,10 @@ async function main(): Promise<number> {
     console.log(describeRegistry());
     return 0;
   }
-  const cfg = args.config;
+  let cfg = args.config;
+  const resume = args.resume ? readResume(args.resume, process.argv, cfg.train.steps) : null;
+  if (args.resume && !resume) return 1;
+  if (resume) cfg = resume.config;
   const gpuMode = args.gpu ?? gpuModeFromEnv();
   const t0 = performance.now();
   if (args.build) await ensureBuilt(log);
@@ -84,11 +143,12 @@ async function main(): Promise<number> {
       adapter,
     };
     if (!args.probe) {
-      const configured = events.next((e) => e.type === 'configured' || isFailure(e));
-      await session.send({ type: 'configure', config: cfg });
+      const configured = events.next((e) => e.type === 'configured' || e.type === 'restored' || isFailure(e));
+      await session.send(resume ? { type: 'restore', bytes: resume.bytes, config: cfg } : { type: 'configure', config: cfg });
       const c = await configured;
-      if (c.type !== 'configured') return 1;
+      if (c.type !== 'configured' && c.type !== 'restored') return 1;
       const info: RunInfo = c.info;
+      if (c.type === 'restored') log(`resumed ${args.resume} at step ${c.step} of ${cfg.train.steps}`);
       const m = cfg.model;
       log(`${cfg.preset}: L=${m.L} C=${m.C} NH=${m.NH} FFN=${m.FFN} T=${m.T} V=${info.vocabSize}, ${(info.parameters / 1e6).toFixed(2)}M parameters, batch ${cfg.train.batch}`);
       log(`data ${info.data.source}: ${info.data.trainTokens} train tokens, ${info.data.evalRows} eval rows; unigram baseline ${fmt(info.unigramBaseline)}`);
@@ -120,6 +180,11 @@ async function main(): Promise<number> {
         stepsDone: events.metrics.at(-1)?.step ?? 0,
         trainSeconds,
       });
+      if (args.saveDir && f.type === 'status') {
+        const check = await saveModel(session, events, args.saveDir, cfg);
+        if (!check) return 1;
+        result.exportCheck = check;
+      }
       if (last) log(`final eval loss ${fmt(last.loss)} (unigram baseline ${fmt(info.unigramBaseline)}): ${last.loss < info.unigramBaseline ? 'below' : 'not below'} the baseline`);
       if (f.type !== 'status') {
         writeOut(args.out, result, t0);

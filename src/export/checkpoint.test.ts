@@ -16,7 +16,7 @@ function sample(): CheckpointData {
     config: micro,
     step: 7,
     vocab: '[PAD]\n[UNK]\n[CLS]\n[SEP]\n[MASK]\nthe\n',
-    history: { metrics: [{ step: 1, loss: 3.5, accuracy: 0.1, lr: 1e-3, gradNorm: 1, tokensPerSec: 10, elapsedMs: 5 }], evals: [] },
+    history: { metrics: [{ step: 1, loss: 3.5, accuracy: 0.1, lr: 1e-3, gradNorm: 1, tokensPerSec: 10, elapsedMs: 5, mask: { targetRate: 0.15, achievedRate: 0.15, maskFrac: 0.8, randomFrac: 0.1, keepFrac: 0.1, meanUnitLength: 1, unitsPerSequence: 2, fallbackRows: 0 } }], evals: [] },
     activeMs: 1234,
     savedAt: '2026-11-22T10:00:00.000Z',
     tensors,

@@ -7,10 +7,16 @@ import { setGpuError, setGpuReady } from '../store/gpu.ts';
 import { runConfigured, runConfiguring, runError, runEval, runMetrics, runStatus } from '../store/run.ts';
 import { corpusFailed, corpusLoading, corpusReady } from '../store/setup.ts';
 import { clearViews, setBatchView, setProbe } from '../store/views.ts';
-import type { EngineCommand, EngineEvent, ViewRequest } from './protocol.ts';
+import { clearAutosave, getAutosave, putAutosave } from '../store/checkpoint-db.ts';
+import { setExportState, useExportStore } from '../store/export.ts';
+import { downloadBlob } from '../store/files.ts';
+import { runLabel } from '../store/run-label.ts';
+import { setDraft } from '../store/setup.ts';
+import { zipSync } from 'fflate';
+import type { EngineCommand, EngineEvent, ExportFormat, ViewRequest } from './protocol.ts';
 
 export interface EngineClient {
-  send(cmd: EngineCommand): void;
+  send(cmd: EngineCommand, transfer?: Transferable[]): void;
   terminate(): void;
 }
 
@@ -46,11 +52,72 @@ function handle(ev: EngineEvent): void {
     case 'corpus-error':
       corpusFailed();
       return runError(ev.message, ev.hint);
+    case 'checkpoint':
+      return onCheckpoint(ev);
+    case 'restored': {
+      const c = ev.info.config;
+      runConfiguring(c, { label: runLabel(c), group: runLabel(c, { seed: false }), compared: false });
+      clearViews();
+      runConfigured(ev.info);
+      for (const p of ev.history.metrics) runMetrics(p);
+      for (const p of ev.history.evals) runEval(p);
+      runStatus(ev.state, ev.step);
+      setDraft(c); // Train continues this run
+      refused = null;
+      return setExportState({ busy: null, refusal: null, offer: null });
+    }
+    case 'restore-error':
+      if (!ev.otherSetup) refused = null;
+      return setExportState({ busy: null, refusal: { message: ev.message, hint: ev.hint, otherSetup: ev.otherSetup } });
+    case 'exported':
+      return onExported(ev.files);
+    case 'export-verified':
+      return setExportState({ busy: null, check: ev.check, error: null });
+    case 'export-error':
+      return setExportState({ busy: null, error: { message: ev.message, hint: ev.hint } });
     case 'bench-result':
     case 'snapshot':
       return;
   }
 }
+
+/** A checkpoint file refused for another setup, kept so the user can resume it with its own. */
+let refused: ArrayBuffer | null = null;
+
+const checkpointName = (c: RunConfig, step: number) => `masklab-${c.preset}-step${step}.mlckpt`;
+
+function onCheckpoint(ev: Extract<EngineEvent, { type: 'checkpoint' }>): void {
+  if (ev.reason === 'download') {
+    downloadBlob(new Blob([ev.bytes], { type: 'application/octet-stream' }), checkpointName(ev.config, ev.step));
+    return setExportState({ busy: null });
+  }
+  const saved = { bytes: ev.bytes, step: ev.step, steps: ev.config.train.steps, label: runLabel(ev.config), savedAt: new Date().toISOString() };
+  putAutosave(saved).then(
+    () => setExportState({ autosaved: { step: ev.step, at: saved.savedAt }, autosaveProblem: null }),
+    (e: unknown) => setExportState({ autosaveProblem: `Autosave failed: ${e instanceof Error ? e.message : String(e)} (download a checkpoint to keep this run).` }),
+  );
+}
+
+/** One file downloads as itself; several (the Hugging Face folder, ONNX, probe.json) as one zip. */
+function onExported(files: { path: string; bytes: ArrayBuffer }[]): void {
+  setExportState({ busy: null, error: null });
+  if (files.length === 1) return downloadBlob(new Blob([files[0]!.bytes]), files[0]!.path.split('/').at(-1)!);
+  const zip = zipSync(Object.fromEntries(files.map((f) => [f.path, new Uint8Array(f.bytes)])));
+  downloadBlob(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), 'masklab-export.zip');
+}
+
+/** Looks for an autosave from an earlier visit and offers it (the page shows a resume banner). */
+async function findAutosave(): Promise<void> {
+  try {
+    const c = await getAutosave();
+    if (c) setExportState({ offer: { step: c.step, steps: c.steps, label: c.label, savedAt: c.savedAt } });
+  } catch (e) {
+    setExportState({ autosaveProblem: `Autosave is off: ${e instanceof Error ? e.message : String(e)}` });
+  }
+}
+
+/** Steps between autosaves while training (and one whenever a run pauses or ends). */
+export const AUTOSAVE_EVERY = 100;
 
 export function startEngineClient(): EngineClient | null {
   // Checked here too so a browser without WebGPU gets its explanation at once, without a worker.
@@ -68,10 +135,12 @@ export function startEngineClient(): EngineClient | null {
     });
   };
   current = {
-    send: (cmd) => worker.postMessage(cmd),
+    send: (cmd, transfer) => worker.postMessage(cmd, transfer ?? []),
     terminate: () => worker.terminate(),
   };
   current.send({ type: 'init' });
+  current.send({ type: 'autosave', every: AUTOSAVE_EVERY });
+  void findAutosave();
   return current;
 }
 
@@ -96,4 +165,49 @@ export const engine = {
   pause: () => current?.send({ type: 'pause' }),
   step: (count = 1) => current?.send({ type: 'step', count }),
   evaluate: () => current?.send({ type: 'eval' }),
+  downloadCheckpoint(): void {
+    if (!current) return;
+    setExportState({ busy: 'checkpoint' });
+    current.send({ type: 'checkpoint', reason: 'download' });
+  },
+  /** A checkpoint file: resumed under `config` (the setup shown), refused with the differences if it is another setup. */
+  resumeFile(bytes: ArrayBuffer, config: RunConfig): void {
+    if (!current) return;
+    refused = bytes.slice(0);
+    setExportState({ busy: 'restore', refusal: null });
+    current.send({ type: 'restore', bytes, config }, [bytes]);
+  },
+  /** The file refused for another setup, resumed with the setup it was saved with. */
+  resumeWithItsSetup(): void {
+    if (!current || !refused) return;
+    const bytes = refused;
+    setExportState({ busy: 'restore', refusal: null });
+    current.send({ type: 'restore', bytes }, [bytes]);
+    refused = null;
+  },
+  /** The autosave from an earlier visit, with its own setup. */
+  async resumeAutosave(): Promise<void> {
+    if (!current) return;
+    setExportState({ busy: 'restore', refusal: null });
+    const c = await getAutosave().catch(() => null);
+    if (!c) return setExportState({ busy: null, offer: null, refusal: { message: 'The autosave is gone (the browser cleared its storage).', hint: 'Start a new run.', otherSetup: false } });
+    current.send({ type: 'restore', bytes: c.bytes }, [c.bytes]);
+  },
+  discardAutosave(): void {
+    setExportState({ offer: null });
+    void clearAutosave().catch(() => undefined);
+  },
+  exportModel(formats: ExportFormat[], probe: string): void {
+    if (!current) return;
+    setExportState({ busy: 'export', error: null });
+    current.send({ type: 'export', formats, probe });
+  },
+  verifyExport(probe: string): void {
+    if (!current) return;
+    setExportState({ busy: 'verify', error: null, check: null });
+    current.send({ type: 'verify-export', probe });
+  },
 };
+
+/** Whether a refused file can still be resumed with its own setup (for the UI). */
+export const hasRefusedFile = (): boolean => refused !== null && useExportStore.getState().refusal?.otherSetup === true;

@@ -7,9 +7,11 @@ import { fetchBrown, type BrownCorpus } from '../data/brown.ts';
 import { CorpusError, decodeText, parseTextCorpus } from '../data/text-corpus.ts';
 import { initGpu, type Gpu } from '../gpu/device.ts';
 import { toGpuErrorInfo } from '../gpu/errors.ts';
-import type { EngineCommand, PostEvent, ViewRequest } from './protocol.ts';
+import type { CheckpointReason, EngineCommand, PostEvent, RunConfig, ViewRequest } from './protocol.ts';
 import { benchTraining } from './bench.ts';
 import { TrainingSession } from './session.ts';
+import { CheckpointError, checkpointMismatch, decodeCheckpoint, encodeCheckpoint } from '../export/checkpoint.ts';
+import { exportFiles, verifyExport } from './export-run.ts';
 
 export interface Engine {
   handle(cmd: EngineCommand): Promise<void>;
@@ -31,6 +33,8 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   // The user's own text (data source 'text'): replaced only by a text that parses.
   let text: BrownCorpus | undefined;
   let configureFailed = false;
+  // Autosave period in steps (0: off); the page keeps the latest autosave in IndexedDB.
+  let autosaveEvery = 0;
 
   async function loadCorpus(name: string, data: Blob): Promise<void> {
     try {
@@ -76,15 +80,72 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     pauseRequested = false;
     post({ type: 'status', state: 'running', step: s.step });
     const end = Math.min(until(s), s.config.train.steps);
-    running = delayMs > 0 ? slowMotion(s, end, delayMs) : s.train(end, () => pauseRequested);
+    const from = s.step;
+    running = delayMs > 0 ? slowMotion(s, end, delayMs) : trainWithAutosave(s, end);
     try {
       await running;
+      // Paused or done: what the user would lose on a reload is saved now.
+      if (autosaveEvery > 0 && s.step > from && session === s) await postCheckpoint(s, 'autosave');
     } catch (e) {
       runError(e);
     } finally {
       running = null;
     }
     if (session === s) post({ type: 'status', state: s.step >= s.config.train.steps ? 'done' : 'paused', step: s.step });
+  }
+
+  /** Trains to `end` in pieces that end on autosave steps (each piece keeps its steps pipelined). */
+  async function trainWithAutosave(s: TrainingSession, end: number): Promise<void> {
+    while (s.step < end && !pauseRequested && !s.diverged) {
+      const every = autosaveEvery;
+      const stop = every > 0 ? Math.min(end, (Math.floor(s.step / every) + 1) * every) : end;
+      await s.train(stop, () => pauseRequested);
+      if (every > 0 && s.step === stop && stop < end && !pauseRequested) await postCheckpoint(s, 'autosave');
+    }
+  }
+
+  async function postCheckpoint(s: TrainingSession, reason: CheckpointReason): Promise<void> {
+    const bytes = encodeCheckpoint(await s.saveState());
+    post({ type: 'checkpoint', reason, step: s.step, config: s.config, bytes: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
+  }
+
+  const restoreError = (e: unknown, otherSetup = false) => {
+    const hint = e instanceof CheckpointError ? e.hint : toGpuErrorInfo(e).hint;
+    post({ type: 'restore-error', message: e instanceof Error ? e.message : String(e), hint, otherSetup });
+  };
+
+  /** Continues a checkpoint's run; everything is checked and built before the current run is dropped. */
+  async function restore(bytes: ArrayBuffer, config: RunConfig | undefined): Promise<void> {
+    const g = await ensureGpu();
+    if (!g) return;
+    let next: TrainingSession | null = null;
+    try {
+      const ckpt = decodeCheckpoint(new Uint8Array(bytes));
+      const target = config ?? ckpt.config;
+      const diff = checkpointMismatch(ckpt.config, target);
+      if (diff.length) {
+        return restoreError(
+          new CheckpointError(`This checkpoint is for another setup (${diff.length === 1 ? '1 difference' : `${diff.length} differences`}): ${diff.join('; ')}.`, 'Resume it with the setup it was saved with, or choose that setup first.'),
+          true,
+        );
+      }
+      if (running) {
+        pauseRequested = true;
+        await running;
+      }
+      next = await TrainingSession.create(g, target, post, loadBrown, text);
+      next.restoreState(ckpt);
+    } catch (e) {
+      next?.destroy();
+      return restoreError(e);
+    }
+    session?.destroy();
+    session = next;
+    configureFailed = false;
+    session.views.request = views;
+    const done = session.step >= session.config.train.steps;
+    post({ type: 'restored', info: session.info, step: session.step, history: session.history, state: done ? 'done' : 'paused' });
+    await session.views.probeNow(session.step);
   }
 
   /** One step at a time with a pause between, so a lecture can follow each batch; every view refreshes per step. */
@@ -97,12 +158,12 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   }
 
   // Commands run one after another (a 'start' right after 'configure' must find the model);
-  // 'pause' acts at once, and 'configure'/'stop' first ask a running loop to pause so they do
+  // 'pause' acts at once, and 'configure'/'stop'/'restore' first ask a running loop to pause so they do
   // not wait behind it.
   let queue: Promise<void> = Promise.resolve();
   return {
     handle(cmd) {
-      if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop') pauseRequested = true;
+      if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop' || cmd.type === 'restore') pauseRequested = true;
       if (cmd.type === 'pause') return Promise.resolve();
       // Parsing is CPU work in this thread; it need not wait for a training run to end.
       if (cmd.type === 'corpus') return loadCorpus(cmd.name, cmd.data);
@@ -184,6 +245,32 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
           post({ type: 'bench-result', result: await benchTraining(g, cmd.config, { warmup: cmd.warmup, steps: cmd.steps }, loadBrown) });
         } catch (e) {
           runError(e);
+        }
+        return;
+      }
+      case 'autosave':
+        autosaveEvery = Math.max(0, Math.floor(cmd.every));
+        return;
+      case 'checkpoint':
+        if (!session) return runError(new Error('There is no run to save.'), 'Train a few steps first.');
+        try {
+          await postCheckpoint(session, cmd.reason);
+        } catch (e) {
+          runError(e);
+        }
+        return;
+      case 'restore':
+        return restore(cmd.bytes, cmd.config);
+      case 'export':
+      case 'verify-export': {
+        if (!session) return post({ type: 'export-error', message: 'There is no model to export.', hint: 'Train a few steps first (or resume a checkpoint).' });
+        try {
+          if (cmd.type === 'export') {
+            const files = await exportFiles(session, cmd.formats, cmd.probe);
+            post({ type: 'exported', files }, files.map((f) => f.bytes));
+          } else post({ type: 'export-verified', check: await verifyExport(session, cmd.probe) });
+        } catch (e) {
+          post({ type: 'export-error', message: e instanceof Error ? e.message : String(e), hint: 'Report this with the setup you used; the run itself is unaffected.' });
         }
         return;
       }

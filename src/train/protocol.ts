@@ -34,7 +34,41 @@ export type EngineCommand =
   /** What the open views want (replaces the previous request); served at once when idle. */
   | { type: 'views'; request: ViewRequest }
   /** Times training steps of a config (npm run bench); answers 'bench-result' or 'run-error'. */
-  | { type: 'bench'; config: RunConfig; warmup: number; steps: number };
+  | { type: 'bench'; config: RunConfig; warmup: number; steps: number }
+  /** The run as a checkpoint file (between steps): answers 'checkpoint'. */
+  | { type: 'checkpoint'; reason: CheckpointReason }
+  /** Autosave: a 'checkpoint' (reason 'autosave') every `every` steps and when a run pauses or ends; 0 = off. */
+  | { type: 'autosave'; every: number }
+  /**
+   * Continues the run a checkpoint file holds, under `config` (refused with the differences if
+   * it is another setup) or, without one, under the file's own setup. Answers 'restored', or
+   * 'restore-error' with the current run untouched.
+   */
+  | { type: 'restore'; bytes: ArrayBuffer; config?: RunConfig }
+  /** Exports the current weights: answers 'exported' (files by path) or 'export-error'. */
+  | { type: 'export'; formats: ExportFormat[]; probe: string }
+  /** Runs the exported ONNX model in onnxruntime-web on the probe and compares with our logits: answers 'export-verified' or 'export-error'. */
+  | { type: 'verify-export'; probe: string };
+
+export type CheckpointReason = 'download' | 'autosave';
+/** hf: the Hugging Face folder; onnx: model.onnx; probe: probe.json (the probe's ids and our logits). */
+export type ExportFormat = 'hf' | 'onnx' | 'probe';
+
+/** onnxruntime-web against our engine on the probe sentence. */
+export interface ExportCheck {
+  step: number;
+  /** Execution provider that ran the ONNX model ('webgpu' or 'wasm') and why, if it fell back. */
+  ep: string;
+  fallback?: string;
+  /** What was compared: MLM logits at `positions` (BERT), or the discriminator's per-token logits (ELECTRA). */
+  output: string;
+  positions: number[];
+  values: number;
+  maxAbsDiff: number;
+  tolerance: number;
+  onnxBytes: number;
+  ms: number;
+}
 
 export interface RunInfo {
   config: RunConfig;
@@ -252,6 +286,22 @@ export type EngineEvent =
   | { type: 'corpus-ready'; corpus: CorpusInfo }
   | { type: 'corpus-error'; name: string; message: string; hint: string }
   | { type: 'batch-view'; view: BatchView }
+  | { type: 'checkpoint'; reason: CheckpointReason; step: number; config: RunConfig; bytes: ArrayBuffer }
+  /** A checkpoint resumed: the run (its setup, history and step) replaces the current one. */
+  | { type: 'restored'; info: RunInfo; step: number; history: { metrics: MetricPoint[]; evals: EvalPoint[] }; state: RunState }
+  /** A checkpoint refused (not a checkpoint, damaged, another setup): the current run is untouched. */
+  | { type: 'restore-error'; message: string; hint: string; otherSetup: boolean }
+  | { type: 'exported'; files: { path: string; bytes: ArrayBuffer }[] }
+  | { type: 'export-verified'; check: ExportCheck }
+  | { type: 'export-error'; message: string; hint: string }
   | { type: 'log'; line: string };
 
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;
+
+/** For drivers whose bridge carries JSON (the CLI's headless page): a command or event with its ArrayBuffer `bytes` as base64. */
+export type WireCommand = Exclude<EngineCommand, { type: 'restore' }> | (Omit<Extract<EngineCommand, { type: 'restore' }>, 'bytes'> & { bytes: string });
+export type WireEvent =
+  | Exclude<EngineEvent, { type: 'exported' | 'checkpoint' }>
+  | (Omit<Extract<EngineEvent, { type: 'checkpoint' }>, 'bytes'> & { bytes: string })
+  | { type: 'exported'; files: { path: string; bytes: string }[] };
+

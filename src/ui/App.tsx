@@ -13,6 +13,7 @@ import { ChartsPanel } from './ChartsPanel.tsx';
 import { ComparePanel } from './compare/ComparePanel.tsx';
 import { ElectraView } from './ElectraView.tsx';
 import { ErrorBanner } from './ErrorBanner.tsx';
+import { ExportPanel, ResumeOffer } from './ExportPanel.tsx';
 import { FillMask } from './FillMask.tsx';
 import { GpuStatusPanel } from './GpuStatusPanel.tsx';
 import { MaskStrip } from './MaskStrip.tsx';
@@ -79,6 +80,7 @@ export function App() {
       </header>
       {status.state === 'ready' && status.error && <ErrorBanner error={status.error} />}
       {runError && <ErrorBanner error={runError} onDismiss={clearError} />}
+      {!presenter && <ResumeOffer />}
       {link.problems.length > 0 && (
         <ErrorBanner error={{ message: `The link's setup had ${link.problems.length === 1 ? 'a problem' : `${link.problems.length} problems`}: ${link.problems.join(' ')}`, hint: 'Those settings were skipped and the rest applied; check the setup panel before training.' }} onDismiss={link.dismiss} />
       )}
@@ -92,6 +94,7 @@ export function App() {
             <aside className="setup-column">
               <SetupPanel value={draft} onChange={setDraft} disabled={training} />
               <DataUpload disabled={training} />
+              <ExportPanel probe={probeText} />
             </aside>
           )}
           <div className="work-column">

@@ -6,7 +6,8 @@
 import { useEffect, useRef, useState } from 'react';
 import { chartFileName } from './d3/chart-math.ts';
 import { drawLineChart, type ChartSeries, type LineChartSpec } from './d3/line-chart.ts';
-import { downloadBlob, svgToPng, svgToString } from './d3/svg-export.ts';
+import { downloadBlob } from '../store/files.ts';
+import { svgToPng, svgToString } from './d3/svg-export.ts';
 import './charts.css';
 
 export interface ChartProps {

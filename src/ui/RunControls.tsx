@@ -8,7 +8,7 @@ import { useGpuStore } from '../store/gpu.ts';
 import { activeRun, useRunStore } from '../store/run.ts';
 import { useSetupStore } from '../store/setup.ts';
 import { engine } from '../train/client.ts';
-import { runLabel } from './run-label.ts';
+import { runLabel } from '../store/run-label.ts';
 
 const fmt = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 

@@ -4,8 +4,8 @@
 import { useState } from 'react';
 import { clearRuns, useRunStore } from '../../store/run.ts';
 import { setXAxis, useSetupStore } from '../../store/setup.ts';
-import { downloadBlob } from '../d3/svg-export.ts';
-import { runLabel } from '../run-label.ts';
+import { downloadBlob } from '../../store/files.ts';
+import { runLabel } from '../../store/run-label.ts';
 import { clearQueue, enqueue, useQueueStore, withSeeds } from './queue.ts';
 import { compareRows, curvesCsv, tableCsv } from './table.ts';
 import { EXPERIMENTS, experimentRuns } from './teaching.ts';

@@ -6,7 +6,7 @@ import { create } from 'zustand';
 import type { RunConfig } from '../../model/config.ts';
 import { useRunStore } from '../../store/run.ts';
 import { engine } from '../../train/client.ts';
-import { runLabel } from '../run-label.ts';
+import { runLabel } from '../../store/run-label.ts';
 
 export interface QueuedRun {
   config: RunConfig;

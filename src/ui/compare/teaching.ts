@@ -3,7 +3,7 @@
 // the finding in one line. Pure: returns the queued runs; the panel enqueues them.
 import type { RunConfig } from '../../model/config.ts';
 import type { XAxis } from '../../store/setup.ts';
-import { runLabel } from '../run-label.ts';
+import { runLabel } from '../../store/run-label.ts';
 import { withSeeds, type QueuedRun } from './queue.ts';
 
 export interface Experiment {
