@@ -1,7 +1,7 @@
 // `npm run train` drives the built app's headless page: --probe reports the adapter; a short run
 // writes the JSON the issue asks for; bad flags get a usage message.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
@@ -40,6 +40,42 @@ test('a short training run prints progress and writes config, per-step loss, eva
   expect(j.unigramBaseline).toBeGreaterThan(0);
   expect(j.tokensPerSec).toBeGreaterThan(0);
   expect(j.wallSeconds).toBeGreaterThan(0);
+});
+
+test('--save-dir writes the Hugging Face folder, model.onnx, probe.json and a checkpoint that --resume continues exactly', () => {
+  const dir = tmp();
+  const out = join(dir, 'run.json');
+  const stdout = train(['--preset', 'bert-micro', '--steps', '6', '--eval-every', '0', '--save-dir', dir, '--out', out], 170_000);
+  expect(stdout).toMatch(/onnxruntime-web \((webgpu|wasm)\) vs our engine on .*: MLM logits at 9 positions, max \|Δ\| \S+ over 189 values: export verified/);
+  const cfg = JSON.parse(readFileSync(join(dir, 'hf', 'config.json'), 'utf8')) as { architectures: string[]; hidden_size: number };
+  expect(cfg.architectures).toEqual(['BertForMaskedLM']);
+  expect(cfg.hidden_size).toBe(32);
+  expect(readFileSync(join(dir, 'hf', 'vocab.txt'), 'utf8').split('\n')[4]).toBe('[MASK]');
+  expect(readFileSync(join(dir, 'hf', 'model.safetensors')).length).toBeGreaterThan(8);
+  expect(readFileSync(join(dir, 'model.onnx')).length).toBeGreaterThan(1000);
+  const probe = JSON.parse(readFileSync(join(dir, 'probe.json'), 'utf8')) as { input_ids: number[]; positions: number[]; logits: number[][] };
+  expect(probe.positions).toEqual(probe.input_ids.map((_, i) => i));
+  expect(probe.logits.length).toBe(probe.input_ids.length);
+  const whole = JSON.parse(readFileSync(out, 'utf8')) as { trainLoss: { step: number; loss: number }[] };
+
+  // Resumed from step 6 to 9: the history carries over, the new steps continue it.
+  const out2 = join(dir, 'resumed.json');
+  const resumed = train(['--resume', join(dir, 'checkpoint.mlckpt'), '--steps', '9', '--eval-every', '0', '--out', out2], 170_000);
+  expect(resumed).toMatch(/resumed .*checkpoint\.mlckpt at step 6 of 9/);
+  const j = JSON.parse(readFileSync(out2, 'utf8')) as { trainLoss: { step: number; loss: number }[] };
+  expect(j.trainLoss.map((p) => p.step)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+  expect(j.trainLoss.slice(0, 6)).toEqual(whole.trainLoss);
+
+  // A damaged checkpoint is refused with the reason before anything starts.
+  const bad = join(dir, 'bad.mlckpt');
+  writeFileSync(bad, readFileSync(join(dir, 'checkpoint.mlckpt')).subarray(0, 5000));
+  let stderr = '';
+  try {
+    execFileSync('npx', ['tsx', 'cli/train.ts', '--no-build', '--resume', bad], { encoding: 'utf8', stdio: 'pipe' });
+  } catch (e) {
+    stderr = String((e as { stderr?: string }).stderr);
+  }
+  expect(stderr).toMatch(/--resume .*bad\.mlckpt: The checkpoint is truncated: it has 5000 bytes/);
 });
 
 test('npm run train refuses an unknown flag with a usage message', () => {

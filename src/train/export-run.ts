@@ -5,7 +5,7 @@
 import { hfFolder } from '../export/hf.ts';
 import { bertOnnx, electraDiscriminatorOnnx } from '../export/onnx.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
-import { MASK_ID, PAD_ID } from '../data/tokenizer.ts';
+import { PAD_ID } from '../data/tokenizer.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { isElectra } from '../model/electra.ts';
@@ -27,7 +27,7 @@ export interface ProbeLogits {
   tokens: string[];
   ids: number[];
   output: 'mlm-logits' | 'discriminator-logits';
-  /** Token positions compared; BERT: the [MASK]s first, then the others, up to the model's P slots. */
+  /** Token positions with logits: every token of the probe (BERT: as many as the batch's B·P head slots hold). */
   positions: number[];
   /** (positions, V) for MLM, (positions) for the discriminator. */
   logits: Float32Array;
@@ -44,7 +44,9 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
   const n = ids.length;
   const all = [...ids.keys()];
   const electra = isElectra(m);
-  const positions = electra ? all : [...all.filter((k) => ids[k] === MASK_ID), ...all.filter((k) => ids[k] !== MASK_ID)].slice(0, P);
+  // The MLM head scores P slots per row: the probe goes into every row, and position i is
+  // scored in row ⌊i/P⌋, slot i mod P, so slot index i holds position i (B·P ≥ T in every preset).
+  const positions = electra ? all : all.slice(0, B * P);
   const tokens = new Uint32Array(B * T).fill(PAD_ID);
   const attn = new Uint32Array(B * T);
   const slots = new Uint32Array(B * P);
@@ -52,8 +54,8 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
   for (let b = 0; b < B; b++) {
     tokens.set(ids, b * T);
     attn.fill(1, b * T, b * T + n);
-    if (!electra) positions.forEach((pos, p) => ((slots[b * P + p] = pos), (weights[b * P + p] = 1)));
   }
+  if (!electra) positions.forEach((pos, i) => ((slots[i] = pos), (weights[i] = 1)));
   m.uploadBatch(tokens, attn);
   m.arena.write('inputs', tokens);
   m.arena.write('positions', slots);
