@@ -16,5 +16,5 @@ export default defineConfig({
   // so its ESM build stays beside its .wasm; the .wasm itself comes in through a `?url` import
   // (dev: served from node_modules; build: emitted into dist/assets), never from a CDN.
   // onnx-proto is CommonJS: pre-bundled up front rather than discovered on first export.
-  optimizeDeps: { include: ['onnx-proto'], exclude: ['onnxruntime-web'] },
+  optimizeDeps: { include: ['onnx-proto', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'], exclude: ['onnxruntime-web'] },
 });

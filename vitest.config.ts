@@ -27,7 +27,7 @@ export default defineConfig({
       {
         // onnxruntime-web is served as shipped (its .wasm sits beside it; see vite.config.ts);
         // onnx-proto is CommonJS, so it is pre-bundled up front, not discovered mid-run (a reload).
-        optimizeDeps: { include: ['onnx-proto'], exclude: ['onnxruntime-web'] },
+        optimizeDeps: { include: ['onnx-proto', '@tensorflow/tfjs', '@tensorflow/tfjs-backend-webgpu'], exclude: ['onnxruntime-web'] },
         test: {
           name: 'gpu',
           include: ['src/**/*.gpu.test.ts'],

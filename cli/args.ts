@@ -209,7 +209,19 @@ created, bytes written and read back), plus the planned GPU memory per pool.
   --out FILE        also write the results as JSON
   --gpu MODE        swiftshader (default) or hardware; env MASKLAB_GPU
   --no-build        use dist/ as it is
-  --help            this text`;
+  --help            this text
+
+Peers (--peers): the same page also runs TensorFlow.js (webgpu backend) and onnxruntime-web
+(WebGPU and WASM execution providers), each with its own GPUDevice on the same adapter, on the
+same work: a training step (after proving equal work: identical weights and batch give losses
+within 1e-3), the exported model's forward, and kernels at the model's shapes. Runtimes are
+interleaved in blocks, each block queued at once and waited for once; median and IQR.
+
+  --peers           run the peer comparison instead of the step benchmark
+  --reps N          timed blocks per runtime (default 20)
+  --block-ms MS     target duration of one block; sets iterations per block (default 1000)
+  --no-kernels      skip the kernel cases
+  --md FILE         also write the Markdown tables (bench/RESULTS.md keeps the latest)`;
 
 export const BENCH_OPTIONS = {
   presets: { type: 'string' },
@@ -221,9 +233,16 @@ export const BENCH_OPTIONS = {
   gpu: { type: 'string' },
   'no-build': { type: 'boolean' },
   help: { type: 'boolean' },
+  peers: { type: 'boolean' },
+  reps: { type: 'string' },
+  'block-ms': { type: 'string' },
+  'no-kernels': { type: 'boolean' },
+  md: { type: 'string' },
 } as const satisfies OptionSpec;
 
 export interface BenchArgs {
+  /** --peers: the peer comparison, with its options. */
+  peers: { reps: number; blockMs: number; kernels: boolean; md: string | null } | null;
   presets: string[];
   masking: { strategy: string; params: Record<string, string> } | null;
   steps: number | null;
@@ -254,7 +273,12 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     const problems = parseMaskingConfig(masking.strategy, masking.params).problems;
     if (problems.length) throw new UsageError(problems.map((p) => p.message).join('\n'));
   }
+  const peers = v.peers
+    ? { reps: count('reps', v.reps, 3) ?? 20, blockMs: count('block-ms', v['block-ms'], 1) ?? 1000, kernels: !v['no-kernels'], md: v.md ?? null }
+    : null;
+  if (!v.peers && (v.reps !== undefined || v['block-ms'] !== undefined || v['no-kernels'] || v.md !== undefined)) throw new UsageError('--reps, --block-ms, --no-kernels and --md go with --peers.');
   return {
+    peers,
     presets,
     masking,
     steps: count('steps', v.steps, 1),

@@ -1,11 +1,11 @@
 // `npm run bench -- [flags]`: training-step benchmark of the presets in headless Chromium.
 import { writeFileSync } from 'node:fs';
-import { BENCH_USAGE, parseBenchArgs } from './args.ts';
+import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
-import { ensureBuilt, openHeadless } from './headless.ts';
+import { ensureBuilt, openHeadless, type HeadlessSession } from './headless.ts';
 import { runCli } from './run.ts';
 import { presetConfig } from '../src/model/config.ts';
-import type { BenchResult, EngineEvent } from '../src/train/protocol.ts';
+import type { AdapterReport, BenchResult, EngineEvent } from '../src/train/protocol.ts';
 
 const log = (line: string) => console.log(`[bench] ${line}`);
 const mib = (b: number) => `${(b / 2 ** 20).toFixed(2)} MiB`;
@@ -53,6 +53,7 @@ async function main(): Promise<number> {
       console.error(ready.type === 'gpu-error' ? `${ready.error.message}\n${ready.error.hint}` : 'WebGPU did not start');
       return 1;
     }
+    if (args.peers) return await peers(session, args, ready.adapter, gpuMode);
     const cpu = ready.adapter.isFallbackAdapter || ready.adapter.architecture === 'swiftshader';
     log(`adapter: ${ready.adapter.vendor} / ${ready.adapter.architecture}${cpu ? ' (a CPU adapter: bert-tiny gets few steps)' : ''}`);
     const results: BenchResult[] = [];
@@ -82,6 +83,27 @@ async function main(): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** --peers: the comparison runs on the page; the CLI prints and writes what it returns. */
+async function peers(session: HeadlessSession, args: BenchArgs, adapter: AdapterReport, gpuMode: string): Promise<number> {
+  const p = args.peers!;
+  log(`peers: ${args.presets.join(', ')}; ${p.reps} timed blocks per runtime of ≈ ${p.blockMs} ms${p.kernels ? '; kernels' : ''}`);
+  const r = await session.peers({ presets: args.presets, reps: p.reps, blockMs: p.blockMs, kernels: p.kernels });
+  if (!r.ok) {
+    console.error(`The equal-work check failed, so no timings are reported:\n${r.failures.map((f) => `  - ${f}`).join('\n')}`);
+    return 1;
+  }
+  console.log(`\n${r.markdown}`);
+  if (args.out) {
+    writeFileSync(args.out, JSON.stringify({ tool: 'masklab bench --peers', createdAt: r.date, gpuMode, adapterReport: adapter, chromium: session.browser.version(), ...r }, null, 2) + '\n');
+    log(`wrote ${args.out}`);
+  }
+  if (p.md) {
+    writeFileSync(p.md, `### ${r.adapter} (${gpuMode}), ${r.date.slice(0, 10)}\n\n\`npm run bench -- --peers --presets ${args.presets.join(',')} --reps ${p.reps} --block-ms ${p.blockMs}${p.kernels ? '' : ' --no-kernels'}\`\n\n${r.markdown}`);
+    log(`wrote ${p.md}`);
+  }
+  return 0;
 }
 
 runCli(main);

@@ -6,12 +6,13 @@ import { chromium, type Browser, type Page } from 'playwright';
 import { build, preview } from 'vite';
 import type { EngineCommand, EngineEvent } from '../src/train/protocol.ts';
 import type { WireCommand, WireEvent } from '../src/train/protocol.ts';
+import type { PeerBenchOptions, PeerBenchResult } from '../src/bench/types.ts';
 import { buildCorpus } from './build-corpus.ts';
 import { chromiumArgs, findChromium, type GpuMode } from './chromium.ts';
 
 /** What src/train/headless.ts puts on the page's window. */
 interface HeadlessWindow {
-  masklab?: { send(cmd: WireCommand): Promise<void>; ready: true };
+  masklab?: { send(cmd: WireCommand): Promise<void>; peers(opts: PeerBenchOptions): Promise<PeerBenchResult>; ready: true };
 }
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -44,6 +45,8 @@ export interface HeadlessSession {
   args: string[];
   /** Sends a command; events arrive at the `onEvent` given to openHeadless. */
   send(cmd: EngineCommand): Promise<void>;
+  /** Runs the peer benchmark on the page (logs arrive as 'log' events). */
+  peers(opts: PeerBenchOptions): Promise<PeerBenchResult>;
   close(): Promise<void>;
 }
 
@@ -74,6 +77,7 @@ export async function openHeadless(opts: { gpuMode: GpuMode; onEvent: (e: Engine
     chromiumPath,
     args,
     send: (cmd) => page.evaluate((c) => (window as HeadlessWindow).masklab!.send(c), toWire(cmd)),
+    peers: (o) => page.evaluate((x) => (window as HeadlessWindow).masklab!.peers(x), o),
     async close() {
       await browser.close();
       await server.close();

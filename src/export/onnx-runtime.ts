@@ -34,7 +34,7 @@ let ortPromise: Promise<typeof Ort> | null = null;
 const isNode = (): boolean => Boolean((globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node);
 
 /** The ORT module, configured once: one wasm thread, wasm from our server. */
-function loadOrt(): Promise<typeof Ort> {
+export function loadOrt(): Promise<typeof Ort> {
   ortPromise ??= (async () => {
     const ort = await import('onnxruntime-web');
     ort.env.wasm.numThreads = 1;

@@ -5,10 +5,16 @@
 // base64 (WireCommand, WireEvent in protocol.ts).
 import { createEngine } from './engine.ts';
 import type { EngineEvent, WireCommand, WireEvent } from './protocol.ts';
+import type { PeerBenchOptions, PeerBenchResult } from '../bench/types.ts';
 
 declare global {
   interface Window {
-    masklab: { send(cmd: WireCommand): Promise<void>; ready: true };
+    masklab: {
+      send(cmd: WireCommand): Promise<void>;
+      /** npm run bench -- --peers: loads tfjs and onnxruntime-web only when asked. */
+      peers(opts: PeerBenchOptions): Promise<PeerBenchResult>;
+      ready: true;
+    };
     masklabEmit?: (event: WireEvent) => void;
   }
 }
@@ -28,9 +34,12 @@ function toWire(e: EngineEvent): WireEvent {
   return e;
 }
 
-const engine = createEngine((event) => {
-  if (window.masklabEmit) window.masklabEmit(toWire(event));
-  else console.log(JSON.stringify(toWire(event)));
-});
+const emit = (e: EngineEvent) => (window.masklabEmit ? window.masklabEmit(toWire(e)) : console.log(JSON.stringify(toWire(e))));
 
-window.masklab = { send: (cmd) => engine.handle(cmd.type === 'restore' ? { ...cmd, bytes: fromBase64(cmd.bytes) } : cmd), ready: true };
+const engine = createEngine(emit);
+
+window.masklab = {
+  send: (cmd) => engine.handle(cmd.type === 'restore' ? { ...cmd, bytes: fromBase64(cmd.bytes) } : cmd),
+  peers: async (opts) => (await import('../bench/peers.ts')).runPeerBench(opts, (line) => emit({ type: 'log', line })),
+  ready: true,
+};

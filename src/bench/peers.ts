@@ -1,0 +1,81 @@
+// The peer benchmark on one page (npm run bench -- --peers): our engine, TensorFlow.js (webgpu
+// backend) and onnxruntime-web (WebGPU and WASM execution providers), each with its own
+// GPUDevice on the same adapter, f32 everywhere. Per preset: the training step, the exported
+// model's forward and the kernels at the model's shapes; every case proves equal work before it
+// is timed (harness.ts), and the run reports nothing if any check fails. Loaded lazily by the
+// headless page, so neither tfjs nor onnxruntime-web is in the app's bundle.
+import type { Gpu } from '../gpu/device.ts';
+import { initGpu } from '../gpu/device.ts';
+import { maxPredictions, presetConfig } from '../model/config.ts';
+import { installCounters } from './counters.ts';
+import { forwardCase } from './forward.ts';
+import { timeCase, type CaseResult } from './harness.ts';
+export type { PeerBenchOptions, PeerBenchResult } from './types.ts';
+import { kernelCases } from './kernels.ts';
+import { markdownReport } from './report.ts';
+import { loadTfjsWebgpu } from './tfjs-bert.ts';
+import { benchVocab, trainCase } from './train-case.ts';
+import type { BenchCase, PeerBenchOptions, PeerBenchResult, Runner } from './types.ts';
+
+const MAX_K = 200;
+
+/** Iterations per block: one warm-up iteration of the slowest runtime timed, k so a block lasts ≈ blockMs. */
+async function blockSize(c: BenchCase, blockMs: number): Promise<number> {
+  let slowest = 0;
+  for (const r of Object.values(c.runners) as Runner[]) {
+    await r.run(1); // compile, upload, first-use allocations
+    const t0 = performance.now();
+    await r.run(1);
+    slowest = Math.max(slowest, performance.now() - t0);
+  }
+  return Math.max(1, Math.min(MAX_K, Math.round(blockMs / Math.max(slowest, 1e-3))));
+}
+
+export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) => void): Promise<PeerBenchResult> {
+  const gpu: Gpu = await initGpu({});
+  const tf = await loadTfjsWebgpu();
+  const adapter = `${gpu.report.vendor} / ${gpu.report.architecture}${gpu.report.description ? ` (${gpu.report.description})` : ''}`;
+  log(`adapter ${adapter}; tfjs ${tf.version.tfjs} on ${tf.getBackend()}`);
+  const counters = installCounters();
+  const results: CaseResult[] = [];
+  const failures: string[] = [];
+  try {
+    for (const preset of opts.presets) {
+      const cfg = presetConfig(preset);
+      const V = benchVocab(cfg);
+      const makers: (() => Promise<BenchCase[]>)[] = [
+        async () => [await trainCase(gpu, tf, cfg)],
+        async () => [await forwardCase(gpu, cfg, V)],
+        ...(opts.kernels ? [() => kernelCases(gpu, tf, { B: cfg.train.batch, T: cfg.model.T, C: cfg.model.C, NH: cfg.model.NH, FFN: cfg.model.FFN, V, P: maxPredictions(cfg), L: cfg.model.L })] : []),
+      ];
+      for (const make of makers) {
+        const cases = await make();
+        for (const c of cases) {
+          try {
+            if (c.check && !c.check.ok) {
+              failures.push(`${c.name}: ${c.check.detail}`);
+              log(`EQUAL-WORK CHECK FAILED, not timed: ${c.name}: ${c.check.detail}`);
+              results.push(await timeCase(c, { reps: 0, k: 1, warmup: 0 }, null));
+              continue;
+            }
+            if (c.check) log(`${c.name}: equal work ✓ ${c.check.detail}`);
+            const k = await blockSize(c, opts.blockMs);
+            const r = await timeCase(c, { reps: opts.reps, k, warmup: 1 }, counters);
+            const line = Object.entries(r.runtimes).map(([id, t]) => `${id} ${t.median.toPrecision(4)} ms`).join(', ');
+            log(`${c.name} (k=${k}): ${line}; speedup ${Object.entries(r.speedup).map(([id, x]) => `${x.toFixed(2)}× vs ${id}`).join(', ')}`);
+            results.push(r);
+          } finally {
+            for (const r of Object.values(c.runners) as Runner[]) r.dispose();
+          }
+        }
+      }
+    }
+  } finally {
+    counters.uninstall();
+  }
+  const date = new Date().toISOString();
+  const browser = navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? navigator.userAgent;
+  const ok = failures.length === 0;
+  const markdown = ok ? markdownReport({ adapter, browser, date, reps: opts.reps, blockMs: opts.blockMs }, results) : '';
+  return { adapter, browser, date, options: opts, ok, failures, results: ok ? results : [], markdown };
+}
