@@ -60,7 +60,7 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
             }
             if (c.check) log(`${c.name}: equal work ✓ ${c.check.detail}`);
             const k = await blockSize(c, opts.blockMs);
-            const r = await timeCase(c, { reps: opts.reps, k, warmup: 1 }, counters);
+            const r = await timeCase(c, { reps: opts.reps, k, warmup: 0 }, counters); // blockSize() warmed every runtime up
             const line = Object.entries(r.runtimes).map(([id, t]) => `${id} ${t.median.toPrecision(4)} ms`).join(', ');
             log(`${c.name} (k=${k}): ${line}; speedup ${Object.entries(r.speedup).map(([id, x]) => `${x.toFixed(2)}× vs ${id}`).join(', ')}`);
             results.push(r);
