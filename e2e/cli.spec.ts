@@ -78,6 +78,21 @@ test('--save-dir writes the Hugging Face folder, model.onnx, probe.json and a ch
   expect(stderr).toMatch(/--resume .*bad\.mlckpt: The checkpoint is truncated: it has 5000 bytes/);
 });
 
+test('npm run bench -- --peers checks equal work, then times ours against tfjs and onnxruntime-web', () => {
+  const out = join(tmp(), 'peers.json');
+  const stdout = execFileSync('npx', ['tsx', 'cli/bench.ts', '--no-build', '--peers', '--presets', 'bert-micro', '--reps', '3', '--block-ms', '1', '--no-kernels', '--out', out], { encoding: 'utf8', timeout: 170_000 });
+  expect(stdout).toMatch(/train bert-micro .*: equal work ✓ loss before\/after one AdamW step/);
+  expect(stdout).toMatch(/\| train bert-micro .* \| \d+(\.\d+)?× \|/);
+  const j = JSON.parse(readFileSync(out, 'utf8')) as { ok: boolean; results: { name: string; runtimes: Record<string, { blocks: number[]; counts: { dispatches: number } | null }> }[] };
+  expect(j.ok).toBe(true);
+  const train = j.results.find((r) => r.name.startsWith('train'))!;
+  expect(Object.keys(train.runtimes).sort()).toEqual(['ours', 'tfjs']);
+  expect(train.runtimes.ours!.blocks.length).toBe(3);
+  expect(train.runtimes.ours!.counts!.dispatches).toBeGreaterThan(10);
+  const forward = j.results.find((r) => r.name.startsWith('forward'))!;
+  expect(Object.keys(forward.runtimes).sort()).toEqual(['ort-wasm', 'ort-webgpu', 'ours']);
+});
+
 test('npm run train refuses an unknown flag with a usage message', () => {
   let stderr = '';
   let status = 0;

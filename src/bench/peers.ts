@@ -36,42 +36,35 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
   const tf = await loadTfjsWebgpu();
   const adapter = `${gpu.report.vendor} / ${gpu.report.architecture}${gpu.report.description ? ` (${gpu.report.description})` : ''}`;
   log(`adapter ${adapter}; tfjs ${tf.version.tfjs} on ${tf.getBackend()}`);
-  const counters = installCounters();
-  const results: CaseResult[] = [];
+  // Every case is built and its equal-work check run before anything is timed: one failed check
+  // and the run reports no timing at all.
+  const cases: BenchCase[] = [];
   const failures: string[] = [];
+  const results: CaseResult[] = [];
+  const counters = installCounters();
   try {
     for (const preset of opts.presets) {
       const cfg = presetConfig(preset);
       const V = benchVocab(cfg);
-      const makers: (() => Promise<BenchCase[]>)[] = [
-        async () => [await trainCase(gpu, tf, cfg)],
-        async () => [await forwardCase(gpu, cfg, V)],
-        ...(opts.kernels ? [() => kernelCases(gpu, tf, { B: cfg.train.batch, T: cfg.model.T, C: cfg.model.C, NH: cfg.model.NH, FFN: cfg.model.FFN, V, P: maxPredictions(cfg), L: cfg.model.L })] : []),
-      ];
-      for (const make of makers) {
-        const cases = await make();
-        for (const c of cases) {
-          try {
-            if (c.check && !c.check.ok) {
-              failures.push(`${c.name}: ${c.check.detail}`);
-              log(`EQUAL-WORK CHECK FAILED, not timed: ${c.name}: ${c.check.detail}`);
-              results.push(await timeCase(c, { reps: 0, k: 1, warmup: 0 }, null));
-              continue;
-            }
-            if (c.check) log(`${c.name}: equal work ✓ ${c.check.detail}`);
-            const k = await blockSize(c, opts.blockMs);
-            const r = await timeCase(c, { reps: opts.reps, k, warmup: 0 }, counters); // blockSize() warmed every runtime up
-            const line = Object.entries(r.runtimes).map(([id, t]) => `${id} ${t.median.toPrecision(4)} ms`).join(', ');
-            log(`${c.name} (k=${k}): ${line}; speedup ${Object.entries(r.speedup).map(([id, x]) => `${x.toFixed(2)}× vs ${id}`).join(', ')}`);
-            results.push(r);
-          } finally {
-            for (const r of Object.values(c.runners) as Runner[]) r.dispose();
-          }
-        }
+      cases.push(await trainCase(gpu, tf, cfg), await forwardCase(gpu, cfg, V));
+      if (opts.kernels) cases.push(...(await kernelCases(gpu, tf, { B: cfg.train.batch, T: cfg.model.T, C: cfg.model.C, NH: cfg.model.NH, FFN: cfg.model.FFN, V, P: maxPredictions(cfg), L: cfg.model.L })));
+    }
+    for (const c of cases) {
+      if (c.check && !c.check.ok) failures.push(`${c.name}: ${c.check.detail}`);
+      log(`${c.name}: equal work ${c.check ? `${c.check.ok ? '✓' : '✗'} ${c.check.detail}` : 'not checked'}`);
+    }
+    if (failures.length === 0) {
+      for (const c of cases) {
+        const k = await blockSize(c, opts.blockMs);
+        const r = await timeCase(c, { reps: opts.reps, k, warmup: 0 }, counters); // blockSize() warmed every runtime up
+        const line = Object.entries(r.runtimes).map(([id, t]) => `${id} ${t.median.toPrecision(4)} ms`).join(', ');
+        log(`${c.name} (k=${k}): ${line}; speedup ${Object.entries(r.speedup).map(([id, x]) => `${x.toFixed(2)}× vs ${id}`).join(', ')}`);
+        results.push(r);
       }
     }
   } finally {
     counters.uninstall();
+    for (const c of cases) for (const r of Object.values(c.runners) as Runner[]) r.dispose();
   }
   const date = new Date().toISOString();
   const browser = navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? navigator.userAgent;
