@@ -66,7 +66,8 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
   --log-every N     print and record metrics every N steps
   --out FILE        write config, adapter, per-step train loss, eval points, baseline, timing
-  --save-dir DIR    after training, write DIR/hf (Hugging Face: config.json, vocab.txt,
+  --save-dir DIR    checkpoint to DIR/checkpoint.mlckpt every max(100, steps/20) steps; after
+                    training, write DIR/hf (Hugging Face: config.json, vocab.txt,
                     model.safetensors), DIR/model.onnx, DIR/probe.json (probe ids and our
                     logits), DIR/checkpoint.mlckpt, and check the ONNX model in onnxruntime-web
   --resume FILE     continue the run a checkpoint file holds (same setup; --steps may be longer)

@@ -122,7 +122,10 @@ async function main(): Promise<number> {
       const el = p.electra;
       if (el) log(`eval @${p.step}: discriminator loss ${fmt(el.discLoss)} acc ${fmt(el.discAccuracy)} precision ${fmt(el.precision)} recall ${fmt(el.recall)} AUC ${fmt(el.auc)} | sampled-token acc ${fmt(el.sampledAccuracy)}`);
     }
-    else if (isFailure(e)) console.error(describeFailure(e));
+    else if (e.type === 'checkpoint' && e.reason === 'autosave' && args.saveDir) {
+      mkdirSync(args.saveDir, { recursive: true });
+      writeFileSync(join(args.saveDir, 'checkpoint.mlckpt'), new Uint8Array(e.bytes));
+    } else if (isFailure(e)) console.error(describeFailure(e));
   });
 
   log(`starting headless Chromium (WebGPU: ${gpuMode}) ...`);
@@ -156,6 +159,8 @@ async function main(): Promise<number> {
       log(`masking ${info.masking.strategy}: ${Object.entries(info.masking.params).map(([k, v]) => `${k}=${v}`).join(' ')}`);
       const trainStart = performance.now();
       const finished = events.next((e) => (e.type === 'status' && (e.state === 'done' || e.state === 'paused')) || isFailure(e));
+      // With --save-dir the run also checkpoints as it goes, so a long run can be resumed (--resume) after an interruption.
+      if (args.saveDir) await session.send({ type: 'autosave', every: Math.max(100, Math.round(cfg.train.steps / 20)) });
       await session.send({ type: 'start' });
       const f = await finished;
       if (cfg.objective === 'electra' && f.type === 'status') {

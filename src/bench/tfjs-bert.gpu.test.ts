@@ -11,12 +11,11 @@ import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
-import { prepareRandomMasking } from '../masking/random.ts';
 import { createBert, type BertModel } from '../model/bert.ts';
 import { presetConfig, type RunConfig } from '../model/config.ts';
 import { initSpecs } from '../model/init.ts';
 import { scaledMaxRelError } from '../reference/compare.ts';
-import { randomBatch } from '../model/testing.ts';
+import { randomMaskedBatch } from '../model/testing.ts';
 import { loadTfjsWebgpu, tfjsBertFromModel, tfjsGpuErrors, type Tf, type TfjsBert } from './tfjs-bert.ts';
 
 const LOSS_TOL = 1e-3;
@@ -93,16 +92,7 @@ async function equalWork(name: string, cfg: RunConfig, V: number): Promise<{ cli
   // Our GPU masking and a forward; then tfjs' twin from our arena (weights and masked batch, as
   // the benchmark harness builds it); then our step 0 on the same inputs (clear, forward,
   // backward, clip, AdamW).
-  const { tokens, mask } = randomBatch(B, T, V, 5);
-  model.uploadBatch(tokens, mask);
-  const t = model.t;
-  const masking = await prepareRandomMasking(
-    model.ctx,
-    { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') },
-    { B, T, P },
-    { rate: 0.3, maxPredictions: P, maskProb: 0.8, randomProb: 0.1, vocabSize: V, seed: 9 },
-  );
-  masking.setStep(0);
+  const { masking } = await randomMaskedBatch(model, { T, V }, { rate: 0.3, maskProb: 0.8, randomProb: 0.1, batchSeed: 5, maskSeed: 9 });
   let enc = new StepEncoder(gpu);
   masking.record(enc);
   model.recordForward(enc);

@@ -8,11 +8,10 @@ import { NUM_SPECIAL } from '../data/tokenizer.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
-import { prepareRandomMasking } from '../masking/random.ts';
 import { createBert } from '../model/bert.ts';
 import { maxPredictions, type RunConfig } from '../model/config.ts';
 import { initSpecs } from '../model/init.ts';
-import { randomBatch } from '../model/testing.ts';
+import { randomMaskedBatch } from '../model/testing.ts';
 import { createTfjsBert, readMaskedBatch, tfjsGpuErrors, type Tf } from './tfjs-bert.ts';
 import type { BenchCase, Runner } from './types.ts';
 
@@ -32,16 +31,8 @@ export async function trainCase(gpu: Gpu, tf: Tf, cfg: RunConfig): Promise<Bench
   const model = await createBert(gpu, cfg, V);
   const params = initSpecs(model.params, cfg.model.initStd, cfg.train.seed);
   model.uploadParams(params);
-  const { tokens, mask } = randomBatch(B, T, V, cfg.train.seed);
-  model.uploadBatch(tokens, mask);
+  const { masking } = await randomMaskedBatch(model, { T, V }, { rate: 0.15, maskProb: 0.8, randomProb: 0.1, batchSeed: cfg.train.seed, maskSeed: cfg.train.seed });
   const t = model.t;
-  const masking = await prepareRandomMasking(
-    model.ctx,
-    { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') },
-    { B, T, P },
-    { rate: 0.15, maxPredictions: P, maskProb: 0.8, randomProb: 0.1, vocabSize: V, seed: cfg.train.seed },
-  );
-  masking.setStep(0);
   const enc0 = new StepEncoder(gpu, { label: 'bench masking' });
   masking.record(enc0);
   enc0.submit();

@@ -5,6 +5,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { prepareRandomMasking } from '../masking/random.ts';
 import type { BertModel } from './bert.ts';
+import type { PreparedOp } from './ops/context.ts';
 
 export function randomBatch(B: number, T: number, V: number, seed: number): { tokens: Uint32Array; mask: Uint32Array } {
   const rng = new Rng(seed, 77);
@@ -20,6 +21,38 @@ export function randomBatch(B: number, T: number, V: number, seed: number): { to
   return { tokens, mask };
 }
 
+/** How randomMaskedBatch masks: the [B] random kernel's rate, corruption split and seeds. */
+export interface RandomMasking {
+  rate: number;
+  maskProb: number;
+  randomProb: number;
+  /** Seed of the random token rows (randomBatch). */
+  batchSeed: number;
+  /** Seed of the masking kernel. */
+  maskSeed: number;
+}
+
+/**
+ * A random batch (randomBatch) uploaded as `model`'s tokens, and the [B] random masking kernel
+ * prepared on the model's tensors at step 0; recording `masking` writes inputs, positions,
+ * targets and weights. For tests and benchmarks that need a real masked batch without a dataset.
+ */
+export async function randomMaskedBatch(model: BertModel, shape: { T: number; V: number }, m: RandomMasking): Promise<{ tokens: Uint32Array; attn: Uint32Array; masking: PreparedOp & { setStep(step: number): void } }> {
+  const { B, P } = model.shape;
+  const { T, V } = shape;
+  const { tokens, mask: attn } = randomBatch(B, T, V, m.batchSeed);
+  model.uploadBatch(tokens, attn);
+  const t = model.t;
+  const masking = await prepareRandomMasking(
+    model.ctx,
+    { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') },
+    { B, T, P },
+    { rate: m.rate, maxPredictions: P, maskProb: m.maskProb, randomProb: m.randomProb, vocabSize: V, seed: m.maskSeed },
+  );
+  masking.setStep(0);
+  return { tokens, attn, masking };
+}
+
 /**
  * The gradient checks' GPU side: a random batch, masked by the [B] random kernel (rate 0.3, seed
  * 9), one forward + backward recorded and submitted without an optimizer step. Returns the batch.
@@ -31,19 +64,8 @@ export async function forwardBackwardOnRandomBatch(
   corruption: { maskProb: number; randomProb: number },
   step: number,
 ): Promise<{ tokens: Uint32Array; attn: Uint32Array }> {
-  const { B, P } = model.shape;
-  const { T, V } = shape;
-  const { tokens, mask: attn } = randomBatch(B, T, V, 5);
-  model.uploadBatch(tokens, attn);
   model.setStep(step, 0);
-  const t = model.t;
-  const masking = await prepareRandomMasking(
-    model.ctx,
-    { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') },
-    { B, T, P },
-    { rate: 0.3, maxPredictions: P, ...corruption, vocabSize: V, seed: 9 },
-  );
-  masking.setStep(0);
+  const { tokens, attn, masking } = await randomMaskedBatch(model, shape, { rate: 0.3, ...corruption, batchSeed: 5, maskSeed: 9 });
   const enc = new StepEncoder(gpu);
   model.recordClearGrads(enc);
   masking.record(enc);

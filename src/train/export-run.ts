@@ -5,13 +5,12 @@
 import { hfFolder } from '../export/hf.ts';
 import { bertOnnx, electraDiscriminatorOnnx } from '../export/onnx.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
-import { PAD_ID } from '../data/tokenizer.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { isElectra } from '../model/electra.ts';
 import type { ExportCheck, ExportFormat } from './protocol.ts';
 import type { TrainingSession } from './session.ts';
-import { encodeProbe } from './views.ts';
+import { encodeProbe, uploadProbe } from './views.ts';
 
 /** The largest |ONNX − ours| the check accepts (the bar; float32 reassociation is ~1e-6). */
 export const EXPORT_TOLERANCE = 1e-3;
@@ -47,19 +46,10 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
   // The MLM head scores P slots per row: the probe goes into every row, and position i is
   // scored in row ⌊i/P⌋, slot i mod P, so slot index i holds position i (B·P ≥ T in every preset).
   const positions = electra ? all : all.slice(0, B * P);
-  const tokens = new Uint32Array(B * T).fill(PAD_ID);
-  const attn = new Uint32Array(B * T);
   const slots = new Uint32Array(B * P);
   const weights = new Float32Array(B * P);
-  for (let b = 0; b < B; b++) {
-    tokens.set(ids, b * T);
-    attn.fill(1, b * T, b * T + n);
-  }
   if (!electra) positions.forEach((pos, i) => ((slots[i] = pos), (weights[i] = 1)));
-  m.uploadBatch(tokens, attn);
-  m.arena.write('inputs', tokens);
-  m.arena.write('positions', slots);
-  m.arena.write('weights', weights);
+  uploadProbe(m, ids, T, slots, weights);
   const enc = new StepEncoder(s.gpu, { label: 'export probe' });
   m.recordPredict(enc);
   enc.submit();

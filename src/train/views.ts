@@ -41,6 +41,24 @@ export function encodeProbe(text: string, tok: Tokenizer, T: number): { ids: Uin
   return { ids: Uint32Array.from([CLS_ID, ...body.slice(0, T - 2), SEP_ID]), truncated };
 }
 
+/**
+ * Writes the probe sentence `ids` (n ≤ T) as every row of the model's (B,T) batch, unmasked
+ * (inputs = tokens), with the MLM head's slots (B·P positions and weights; weight 0 = unused).
+ */
+export function uploadProbe(m: BertModel, ids: Uint32Array, T: number, positions: Uint32Array, weights: Float32Array): void {
+  const { B } = m.shape;
+  const tokens = new Uint32Array(B * T).fill(PAD_ID);
+  const attn = new Uint32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    tokens.set(ids, b * T);
+    attn.fill(1, b * T, b * T + ids.length);
+  }
+  m.uploadBatch(tokens, attn);
+  m.arena.write('inputs', tokens);
+  m.arena.write('positions', positions);
+  m.arena.write('weights', weights);
+}
+
 /** The k largest of softmax(logits) with their ids, most likely first. */
 export function topK(logits: Float32Array, k: number): { id: number; prob: number }[] {
   let max = -Infinity;
@@ -227,15 +245,10 @@ export class ViewServer {
     const { B, P, V } = this.model.shape;
     const { T, NH } = this.config.model;
     const { ids, truncated } = encodeProbe(text, this.tok, T);
-    const n = ids.length;
     const masks = [...ids.keys()].filter((k) => ids[k] === MASK_ID).slice(0, P);
-    const tokens = new Uint32Array(B * T).fill(PAD_ID);
-    const attn = new Uint32Array(B * T);
     const positions = new Uint32Array(B * P);
     const weights = new Float32Array(B * P);
     for (let b = 0; b < B; b++) {
-      tokens.set(ids, b * T);
-      attn.fill(1, b * T, b * T + n);
       masks.forEach((pos, p) => {
         positions[b * P + p] = pos;
         weights[b * P + p] = 1;
@@ -244,10 +257,7 @@ export class ViewServer {
     if (this.probeRing.free < 1) return null; // the last probe is still being read
     const m = this.model;
     const v = m.views;
-    m.uploadBatch(tokens, attn);
-    m.arena.write('inputs', tokens);
-    m.arena.write('positions', positions);
-    m.arena.write('weights', weights);
+    uploadProbe(m, ids, T, positions, weights);
     const enc = new StepEncoder(this.gpu, { label: 'probe' });
     m.recordPredict(enc);
     const sources = [
