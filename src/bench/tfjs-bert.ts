@@ -13,7 +13,7 @@
 import type * as TF from '@tensorflow/tfjs';
 import type { Gpu } from '../gpu/device.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
-import type { BertModel } from '../model/bert.ts';
+import { readParams, type BertModel } from '../model/bert.ts';
 import type { ModelConfig, TrainConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/layout.ts';
 import type { Runner } from './types.ts';
@@ -97,8 +97,7 @@ export async function readMaskedBatch(gpu: Gpu, model: BertModel): Promise<Maske
  */
 export async function tfjsBertFromModel(tf: Tf, gpu: Gpu, model: BertModel, train: TrainConfig): Promise<TfjsBert> {
   const { model: mc, V, B, P } = model.shape;
-  const params = new Map<string, Float32Array>();
-  for (const p of model.params) params.set(p.name, await readF32(gpu, model.t(p.name)));
+  const params = await readParams(gpu, model);
   const tb = createTfjsBert(tf, params, mc, V, train, { B, P });
   tb.setBatch(await readMaskedBatch(gpu, model));
   return tb;

@@ -9,6 +9,7 @@
 import { Arena, type TensorRange } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
 import type { StepEncoder } from '../gpu/encoder.ts';
+import { readF32 } from '../gpu/readback.ts';
 import type { RunConfig } from './config.ts';
 import { maxPredictions } from './config.ts';
 import { embeddingPass, layersPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type OptimizerPass } from './encoder.ts';
@@ -157,4 +158,12 @@ export function sharedMembers(arena: Arena, ctx: OpContext, params: ParamSpec[],
       ctx.uniforms.destroy();
     },
   };
+}
+
+/**
+ * Every parameter's values read off the GPU, by name: the parameters themselves (prefix ''), or
+ * the AdamW moments laid out like them ('m:', 'v:'). For checkpoints and exports, between steps.
+ */
+export async function readParams(gpu: Gpu, m: BertModel, prefix: '' | 'm:' | 'v:' = ''): Promise<Map<string, Float32Array>> {
+  return new Map(await Promise.all(m.params.map(async (p) => [p.name, await readF32(gpu, m.t(prefix + p.name))] as const)));
 }

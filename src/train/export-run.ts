@@ -7,6 +7,7 @@ import { bertOnnx, electraDiscriminatorOnnx } from '../export/onnx.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
+import { readParams } from '../model/bert.ts';
 import { isElectra } from '../model/electra.ts';
 import type { ExportCheck, ExportFormat } from './protocol.ts';
 import type { TrainingSession } from './session.ts';
@@ -14,11 +15,6 @@ import { encodeProbe, uploadProbe } from './views.ts';
 
 /** The largest |ONNX − ours| the check accepts (the issue's bar; float32 reassociation is ~1e-6). */
 export const EXPORT_TOLERANCE = 1e-3;
-
-export async function readParams(s: TrainingSession): Promise<Map<string, Float32Array>> {
-  const entries = await Promise.all(s.model.params.map(async (p) => [p.name, await readF32(s.gpu, s.model.t(p.name))] as const));
-  return new Map(entries);
-}
 
 /** What the probe check compares: BERT's MLM logits at `positions`, or ELECTRA's discriminator logit per token. */
 export interface ProbeLogits {
@@ -68,7 +64,7 @@ const own = (b: Uint8Array): ArrayBuffer => (b.byteOffset === 0 && b.byteLength 
 
 /** hf/… (Hugging Face folder), model.onnx, probe.json: path → bytes. */
 export async function exportFiles(s: TrainingSession, formats: ExportFormat[], probe: string): Promise<{ path: string; bytes: ArrayBuffer }[]> {
-  const params = await readParams(s);
+  const params = await readParams(s.gpu, s.model);
   const files: { path: string; bytes: ArrayBuffer }[] = [];
   if (formats.includes('hf')) {
     const tok = s.dataset.tokenizer;
@@ -87,7 +83,7 @@ export async function exportFiles(s: TrainingSession, formats: ExportFormat[], p
 /** Exports ONNX, runs it in onnxruntime-web (WebGPU EP when there is one, else WASM) on the probe, and compares with our logits. */
 export async function verifyExport(s: TrainingSession, text: string, ep = chooseEp().ep): Promise<ExportCheck> {
   const t0 = performance.now();
-  const params = await readParams(s);
+  const params = await readParams(s.gpu, s.model);
   const ours = await probeLogits(s, text);
   const bytes = onnxOf(s, params);
   const n = ours.ids.length;

@@ -12,7 +12,7 @@ import { TimestampProfiler, type DispatchTiming } from '../gpu/profiler.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
 import { sliceRows } from '../data/batcher.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
-import { createBert, type BertModel } from '../model/bert.ts';
+import { createBert, readParams, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, type RunConfig } from '../model/config.ts';
 import { createElectra, isElectra } from '../model/electra.ts';
 import { checkMaskingData, MaskingStage } from './masking-stage.ts';
@@ -278,10 +278,11 @@ export class TrainingSession {
    */
   async saveState(): Promise<CheckpointData> {
     const { gpu, model } = this;
-    const pools = [['param', ''], ['m', 'm:'], ['v', 'v:']] as const;
-    const tensors: CheckpointTensor[] = await Promise.all(
-      pools.flatMap(([pool, prefix]) => model.params.map(async (p) => ({ name: p.name, pool, shape: p.shape, data: await readF32(gpu, model.t(prefix + p.name)) }))),
-    );
+    const tensors: CheckpointTensor[] = [];
+    for (const [pool, prefix] of [['param', ''], ['m', 'm:'], ['v', 'v:']] as const) {
+      const values = await readParams(gpu, model, prefix);
+      for (const p of model.params) tensors.push({ name: p.name, pool, shape: p.shape, data: values.get(p.name)! });
+    }
     return {
       config: this.config,
       step: this.step,
