@@ -23,7 +23,25 @@ export function benchTable(results: BenchResult[]): string {
     return `| ${r.preset} | ${(r.parameters / 1e6).toFixed(2)}M | ${mib(b.params ?? 0)} | ${mib(b.grads ?? 0)} | ${mib((b.adam_m ?? 0) + (b.adam_v ?? 0))} | ${mib(b.acts ?? 0)} | ${mib(b.dacts ?? 0)} | ${mib(b.scratch ?? 0)} |`;
   });
   const sep = (h: string) => h.replace(/[^|]+/g, ' --- ');
-  return [head, sep(head), ...rows, '', memHead, sep(memHead), ...mem].join('\n');
+  const out = [head, sep(head), ...rows, '', memHead, sep(memHead), ...mem];
+  const timed = results.filter((r) => r.gpuTime.length > 0);
+  if (timed.length) {
+    const timeHead = '| preset | kernel | dispatches | GPU ms | share of the step |';
+    out.push('', 'GPU time of one profiled step by kernel (timestamp queries, one pass per dispatch):', '', timeHead, sep(timeHead));
+    for (const r of timed) out.push(...kernelRows(r));
+  }
+  return out.join('\n');
+}
+
+/** The kernels that take 1% of the step or more, then the rest as one row. */
+function kernelRows(r: BenchResult): string[] {
+  const total = r.gpuTime.reduce((a, k) => a + k.ms, 0);
+  const row = (name: string, n: number, ms: number) => `| ${r.preset} | ${name} | ${n} | ${ms.toFixed(2)} | ${((100 * ms) / total).toFixed(1)}% |`;
+  const big = r.gpuTime.filter((k) => k.ms >= 0.01 * total);
+  const rest = r.gpuTime.filter((k) => k.ms < 0.01 * total);
+  const rows = big.map((k) => row(k.kernel, k.dispatches, k.ms));
+  if (rest.length) rows.push(row(`${rest.length} other kernels`, rest.reduce((a, k) => a + k.dispatches, 0), rest.reduce((a, k) => a + k.ms, 0)));
+  return [...rows, row('**all**', r.gpuTime.reduce((a, k) => a + k.dispatches, 0), total)];
 }
 
 async function main(): Promise<number> {

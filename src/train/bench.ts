@@ -5,12 +5,31 @@
 import type { BrownCorpus } from '../data/brown.ts';
 import type { Gpu, GpuStats } from '../gpu/device.ts';
 import type { RunConfig } from '../model/config.ts';
-import type { BenchResult } from './protocol.ts';
+import type { DispatchTiming } from '../gpu/profiler.ts';
+import type { BenchResult, KernelTime } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 
 /** Dispatch labels of the masking stage (the [B] kernel and the masking lab's kernels). */
 export function isMaskingDispatch(label: string): boolean {
   return /^(random_masking|lab_|mask_stats|attention_scores)/.test(label);
+}
+
+/**
+ * Dispatch timings grouped by kernel, largest total first. A dispatch label is the kernel (one or
+ * more words: "matmul backward") followed by the tensor it writes, so the kernel is all but the
+ * last word; this is what says where a step's time goes (e.g. how much of it is matmul).
+ */
+export function timeByKernel(timings: readonly DispatchTiming[]): KernelTime[] {
+  const by = new Map<string, KernelTime>();
+  for (const t of timings) {
+    const words = t.label.split(' ');
+    const kernel = words.length > 1 ? words.slice(0, -1).join(' ') : t.label;
+    const k = by.get(kernel) ?? { kernel, dispatches: 0, ms: 0 };
+    k.dispatches += 1;
+    k.ms += t.ms;
+    by.set(kernel, k);
+  }
+  return [...by.values()].sort((a, b) => b.ms - a.ms || a.kernel.localeCompare(b.kernel));
 }
 
 export async function benchTraining(gpu: Gpu, config: RunConfig, opts: { warmup: number; steps: number }, loadBrown: () => Promise<BrownCorpus>): Promise<BenchResult> {
@@ -54,6 +73,7 @@ export async function benchTraining(gpu: Gpu, config: RunConfig, opts: { warmup:
         mapAsyncCalls: per('mapAsyncCalls'),
       },
       masking: { strategy: session.info.masking.strategy, gpuMs: maskMs, stepGpuMs: total, share: total > 0 ? maskMs / total : null },
+      gpuTime: timings ? timeByKernel(timings) : [],
       plannedBytes: session.info.plannedBytes,
       parameters: session.info.parameters,
       flopsPerStep: session.info.flopsPerStep,

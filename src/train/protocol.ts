@@ -239,6 +239,13 @@ export interface BatchView {
   stripNote?: string;
 }
 
+/** Summed GPU time of the dispatches of one kernel in a profiled step. */
+export interface KernelTime {
+  kernel: string;
+  dispatches: number;
+  ms: number;
+}
+
 export interface BenchResult {
   preset: string;
   adapter: string;
@@ -261,6 +268,8 @@ export interface BenchResult {
   };
   /** GPU time of the masking dispatches in one profiled step (null share: no timestamp-query). */
   masking: { strategy: string; gpuMs: number; stepGpuMs: number; share: number | null };
+  /** GPU time of that profiled step by kernel (label minus its tensor name), largest first; [] without timestamp-query. */
+  gpuTime: KernelTime[];
   plannedBytes: Record<string, number>;
   parameters: number;
   flopsPerStep: number;
