@@ -32,7 +32,7 @@ const layer = (files, patterns) => ({
 });
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'scratch/**', 'runs/**'] },
+  { ignores: ['dist/**', 'dist-node/**', '.device/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', 'scratch/**', 'runs/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -1,7 +1,8 @@
 // Finds a Chromium to drive and the flags that give it WebGPU. One helper for the Vitest GPU
 // project, the Playwright e2e config, the train/bench CLIs and CI, so they all agree.
 // It does not launch anything and does not download browsers (that cannot work offline).
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { chromium } from 'playwright';
 
 export type GpuMode = 'swiftshader' | 'hardware';
@@ -74,4 +75,22 @@ export function chromiumArgs(mode: GpuMode): string[] {
 /** Chromium with no WebGPU flags: navigator.gpu exists but no adapter is offered here. */
 export function chromiumArgsWithoutWebGpu(): string[] {
   return [...QUIET];
+}
+
+/**
+ * Environment that makes Dawn under Node (`npm run bench:node`) find a Vulkan device on a machine
+ * without a GPU: Chromium ships SwiftShader's Vulkan driver beside its binary (Debian:
+ * /usr/lib/chromium), so the same CPU adapter the browser tests use serves Node too.
+ */
+export function dawnSwiftShaderEnv(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const dirs: string[] = [];
+  try {
+    dirs.push(dirname(realpathSync(findChromium(env).path)));
+  } catch {
+    // no Chromium: only the Debian location below is left to try
+  }
+  dirs.push('/usr/lib/chromium');
+  const dir = dirs.find((d) => existsSync(join(d, 'vk_swiftshader_icd.json')));
+  if (!dir) throw new ChromiumNotFound(`No SwiftShader Vulkan driver (vk_swiftshader_icd.json) in ${dirs.join(' or ')}: install Debian's chromium (apt-get install -y chromium), or run on a machine with a GPU.`);
+  return { LD_LIBRARY_PATH: [dir, env.LD_LIBRARY_PATH].filter(Boolean).join(':'), VK_ICD_FILENAMES: join(dir, 'vk_swiftshader_icd.json') };
 }

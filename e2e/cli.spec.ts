@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
+import { dawnSwiftShaderEnv } from '../cli/chromium.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'masklab-'));
 const train = (args: string[], timeout = 120_000) => execFileSync('npx', ['tsx', 'cli/train.ts', '--no-build', ...args], { encoding: 'utf8', timeout });
@@ -91,6 +92,25 @@ test('npm run bench -- --peers checks equal work, then times ours against tfjs a
   expect(train.runtimes.ours!.counts!.dispatches).toBeGreaterThan(10);
   const forward = j.results.find((r) => r.name.startsWith('forward'))!;
   expect(Object.keys(forward.runtimes).sort()).toEqual(['ort-wasm', 'ort-webgpu', 'ours']);
+});
+
+test('npm run bench:node runs the engine and the tfjs peer under Node on Dawn, without a browser', () => {
+  execFileSync('npx', ['vite', 'build', '-c', 'vite.node.config.ts'], { encoding: 'utf8', timeout: 120_000 });
+  const env = { ...process.env, ...(process.env.MASKLAB_GPU === 'hardware' ? {} : dawnSwiftShaderEnv()) };
+  const dir = tmp();
+  const plain = execFileSync('node', ['dist-node/node-bench.mjs', '--presets', 'bert-micro', '--steps', '2', '--warmup', '1', '--out', join(dir, 'bench.json')], { encoding: 'utf8', env, timeout: 120_000 });
+  expect(plain).toMatch(/^bert-micro: [\d.]+ ms\/step, \d+ tokens\/s, [\d.]+ GFLOP\/s, \d+ dispatches\/step, 0 bind groups\/step; GPU time: matmul/m);
+  const b = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')) as { results: { steps: number; perStep: { dispatches: number; submits: number }; gpuTime: { kernel: string }[] }[] };
+  expect(b.results[0]!.steps).toBe(2);
+  expect(b.results[0]!.perStep.submits).toBe(1);
+  expect(b.results[0]!.gpuTime.map((k) => k.kernel)).toContain('matmul backward');
+  const peers = execFileSync('node', ['dist-node/node-bench.mjs', '--peers', '--presets', 'bert-micro', '--reps', '3', '--block-ms', '1', '--no-kernels', '--out', join(dir, 'peers.json')], { encoding: 'utf8', env, timeout: 170_000 });
+  expect(peers).toMatch(/\| train bert-micro .* \| \d+(\.\d+)?× \|/);
+  const p = JSON.parse(readFileSync(join(dir, 'peers.json'), 'utf8')) as { ok: boolean; browser: string; results: { name: string; runtimes: Record<string, { blocks: number[] }> }[] };
+  expect(p.ok).toBe(true);
+  expect(p.browser).toMatch(/^Node v\d+/);
+  expect(p.results.map((r) => r.name)).toEqual(['train bert-micro (B=32, T=16, V=21, P=3)']);
+  expect(Object.keys(p.results[0]!.runtimes).sort()).toEqual(['ours', 'tfjs']);
 });
 
 test('npm run train refuses an unknown flag with a usage message', () => {

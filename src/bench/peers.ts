@@ -8,7 +8,6 @@ import type { Gpu } from '../gpu/device.ts';
 import { initGpu } from '../gpu/device.ts';
 import { maxPredictions, presetConfig } from '../model/config.ts';
 import { installCounters } from './counters.ts';
-import { forwardCase } from './forward.ts';
 import { timeCase, type CaseResult } from './harness.ts';
 export type { PeerBenchOptions, PeerBenchResult } from './types.ts';
 import { kernelCases } from './kernels.ts';
@@ -46,7 +45,9 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
     for (const preset of opts.presets) {
       const cfg = presetConfig(preset);
       const V = benchVocab(cfg);
-      cases.push(await trainCase(gpu, tf, cfg), await forwardCase(gpu, cfg, V));
+      cases.push(await trainCase(gpu, tf, cfg));
+      // Imported only when asked for: onnxruntime-web (and its wasm) load in a browser only.
+      if (opts.forward ?? true) cases.push(await (await import('./forward.ts')).forwardCase(gpu, cfg, V));
       if (opts.kernels) cases.push(...(await kernelCases(gpu, tf, { B: cfg.train.batch, T: cfg.model.T, C: cfg.model.C, NH: cfg.model.NH, FFN: cfg.model.FFN, V, P: maxPredictions(cfg), L: cfg.model.L })));
     }
     for (const c of cases) {

@@ -40,6 +40,8 @@ export interface PeerBenchOptions {
   /** Target duration of one timed block: iterations per block = ⌈blockMs / warm-up ms⌉, the same k for every runtime. */
   blockMs: number;
   kernels: boolean;
+  /** The exported model's forward vs onnxruntime-web (default true); off under Node, where onnxruntime-web has no WebGPU. */
+  forward?: boolean;
 }
 
 export interface PeerBenchResult {
