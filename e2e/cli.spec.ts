@@ -1,11 +1,10 @@
 // `npm run train` drives the built app's headless page: --probe reports the adapter; a short run
 // writes the JSON the issue asks for; bad flags get a usage message.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test } from '@playwright/test';
-import { dawnSwiftShaderEnv } from '../cli/chromium.ts';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'masklab-'));
 const train = (args: string[], timeout = 120_000) => execFileSync('npx', ['tsx', 'cli/train.ts', '--no-build', ...args], { encoding: 'utf8', timeout });
@@ -95,22 +94,26 @@ test('npm run bench -- --peers checks equal work, then times ours against tfjs a
 });
 
 test('npm run bench:node runs the engine and the tfjs peer under Node on Dawn, without a browser', () => {
-  execFileSync('npx', ['vite', 'build', '-c', 'vite.node.config.ts'], { encoding: 'utf8', timeout: 120_000 });
-  const env = { ...process.env, ...(process.env.MASKLAB_GPU === 'hardware' ? {} : dawnSwiftShaderEnv()) };
+  // The wrapper bundles the bench and picks the adapter by MASKLAB_GPU (SwiftShader's Vulkan driver by default).
+  const benchNode = (args: string[]) => execFileSync('npx', ['tsx', 'cli/bench-node.ts', ...args], { encoding: 'utf8', timeout: 170_000 });
   const dir = tmp();
-  const plain = execFileSync('node', ['dist-node/node-bench.mjs', '--presets', 'bert-micro', '--steps', '2', '--warmup', '1', '--out', join(dir, 'bench.json')], { encoding: 'utf8', env, timeout: 120_000 });
+  const plain = benchNode(['--presets', 'bert-micro', '--steps', '2', '--warmup', '1', '--out', join(dir, 'bench.json')]);
   expect(plain).toMatch(/^bert-micro: [\d.]+ ms\/step, \d+ tokens\/s, [\d.]+ GFLOP\/s, \d+ dispatches\/step, 0 bind groups\/step; GPU time: matmul/m);
   const b = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')) as { results: { steps: number; perStep: { dispatches: number; submits: number }; gpuTime: { kernel: string }[] }[] };
   expect(b.results[0]!.steps).toBe(2);
   expect(b.results[0]!.perStep.submits).toBe(1);
   expect(b.results[0]!.gpuTime.map((k) => k.kernel)).toContain('matmul backward');
-  const peers = execFileSync('node', ['dist-node/node-bench.mjs', '--peers', '--presets', 'bert-micro', '--reps', '3', '--block-ms', '1', '--no-kernels', '--out', join(dir, 'peers.json')], { encoding: 'utf8', env, timeout: 170_000 });
+  const peers = benchNode(['--peers', '--presets', 'bert-micro', '--reps', '3', '--block-ms', '1', '--no-kernels', '--out', join(dir, 'peers.json')]);
   expect(peers).toMatch(/\| train bert-micro .* \| \d+(\.\d+)?× \|/);
   const p = JSON.parse(readFileSync(join(dir, 'peers.json'), 'utf8')) as { ok: boolean; browser: string; results: { name: string; runtimes: Record<string, { blocks: number[] }> }[] };
   expect(p.ok).toBe(true);
   expect(p.browser).toMatch(/^Node v\d+/);
   expect(p.results.map((r) => r.name)).toEqual(['train bert-micro (B=32, T=16, V=21, P=3)']);
   expect(Object.keys(p.results[0]!.runtimes).sort()).toEqual(['ours', 'tfjs']);
+  // Without a Vulkan driver the bundle says what to do instead of failing with a stack trace.
+  const bare = spawnSync('node', ['dist-node/node-bench.mjs', '--presets', 'bert-micro', '--steps', '1'], { encoding: 'utf8', env: { ...process.env, LD_LIBRARY_PATH: '', VK_ICD_FILENAMES: '/nonexistent.json' }, timeout: 60_000 });
+  expect(bare.status).toBe(1);
+  expect(bare.stderr).toContain('no GPU adapter was found.\nDawn needs a Vulkan driver.');
 });
 
 test('npm run train refuses an unknown flag with a usage message', () => {

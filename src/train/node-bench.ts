@@ -8,6 +8,7 @@
 import { runPeerBench } from '../bench/peers.ts';
 import { readBrownNode } from '../data/brown.ts';
 import { initGpu } from '../gpu/device.ts';
+import { GpuError } from '../gpu/errors.ts';
 import { presetConfig } from '../model/config.ts';
 import { benchTraining } from './bench.ts';
 import { NODE_BENCH_USAGE, parseNodeBenchArgs, type NodeBenchArgs } from './node-bench-args.ts';
@@ -23,6 +24,10 @@ interface Dawn {
   create(flags: string[]): GPU;
   globals: Record<string, unknown>;
 }
+
+const NO_ADAPTER_HINT =
+  'Dawn needs a Vulkan driver. Without a GPU, run `npm run bench:node` (MASKLAB_GPU=swiftshader, the default, uses the SwiftShader driver Chromium ships); ' +
+  'on a GPU machine, install the Vulkan loader (libvulkan1) and, if the driver is not found, set VK_DRIVER_FILES to its ICD file (e.g. /usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json).';
 
 const proc = (globalThis as unknown as { process: NodeProcess }).process;
 const log = (line: string) => console.error(`[bench:node] ${line}`);
@@ -103,7 +108,9 @@ main().then(
     proc.exitCode = code;
   },
   (e: unknown) => {
-    console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
+    // No adapter is a setup problem, not a bug: say what to do instead of printing a stack.
+    if (e instanceof GpuError && e.kind === 'no-adapter') console.error(`${e.message}\n${NO_ADAPTER_HINT}`);
+    else console.error(e instanceof Error ? (e.stack ?? e.message) : String(e));
     proc.exitCode = 1;
   },
 );
