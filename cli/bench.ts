@@ -4,6 +4,7 @@ import { BENCH_USAGE, parseBenchArgs, type BenchArgs } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless, type HeadlessSession } from './headless.ts';
 import { runCli } from './run.ts';
+import { refusal } from '../src/bench/report.ts';
 import { presetConfig } from '../src/model/config.ts';
 import type { AdapterReport, BenchResult, EngineEvent } from '../src/train/protocol.ts';
 
@@ -109,7 +110,7 @@ async function peers(session: HeadlessSession, args: BenchArgs, adapter: Adapter
   log(`peers: ${args.presets.join(', ')}; ${p.reps} timed blocks per runtime of ≈ ${p.blockMs} ms${p.kernels ? '; kernels' : ''}`);
   const r = await session.peers({ presets: args.presets, reps: p.reps, blockMs: p.blockMs, kernels: p.kernels });
   if (!r.ok) {
-    console.error(`The equal-work check failed, so no timings are reported:\n${r.failures.map((f) => `  - ${f}`).join('\n')}`);
+    console.error(refusal(r.failures));
     return 1;
   }
   console.log(`\n${r.markdown}`);

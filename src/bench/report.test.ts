@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseResult } from './harness.ts';
-import { markdownReport } from './report.ts';
+import { markdownReport, refusal } from './report.ts';
 
 const timing = (median: number, dispatches = 0) => ({ blocks: [median], median, q1: median, q3: median, counts: { dispatches, bindGroupsCreated: 0, writeBufferBytes: 0, writeBufferCalls: 0, mapAsyncCalls: 0, submits: 1 } });
 
@@ -17,5 +17,11 @@ describe('peer bench report', () => {
     expect(md).toContain('Geometric mean speedup vs tfjs (webgpu): 2.00× (training 4.00×, forward –, kernels 1.00×).');
     expect(md).toContain('| train m | masklab | 70 | 0 | 0 / 0 | 0 | 1 |');
     expect(md).not.toContain('| matmul | masklab');
+  });
+});
+
+describe('refusal', () => {
+  it('lists every failed check instead of timings', () => {
+    expect(refusal(['train bert-micro: loss 3.1 vs 3.2', 'AdamW: m differs'])).toBe('The equal-work check failed, so no timings are reported:\n  - train bert-micro: loss 3.1 vs 3.2\n  - AdamW: m differs');
   });
 });

@@ -5,6 +5,11 @@
 import { geomean, type CaseResult } from './harness.ts';
 import type { RuntimeId } from './types.ts';
 
+/** What a run whose equal-work checks failed prints instead of timings. */
+export function refusal(failures: readonly string[]): string {
+  return `The equal-work check failed, so no timings are reported:\n${failures.map((f) => `  - ${f}`).join('\n')}`;
+}
+
 export const PEERS: RuntimeId[] = ['tfjs', 'ort-webgpu', 'ort-wasm'];
 const NAMES: Record<RuntimeId, string> = { ours: 'masklab', tfjs: 'tfjs (webgpu)', 'ort-webgpu': 'onnxruntime-web (webgpu)', 'ort-wasm': 'onnxruntime-web (wasm)' };
 

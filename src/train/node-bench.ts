@@ -6,6 +6,7 @@
 // not do: the onnxruntime-web forward case (onnxruntime-web's WebGPU EP needs a browser), the app.
 // src/ is typed without Node's types, so the few Node APIs used here are declared locally.
 import { runPeerBench } from '../bench/peers.ts';
+import { refusal } from '../bench/report.ts';
 import { readBrownNode } from '../data/brown.ts';
 import { initGpu } from '../gpu/device.ts';
 import { GpuError } from '../gpu/errors.ts';
@@ -74,7 +75,7 @@ async function main(): Promise<number> {
   if (args.peers) {
     const r = await runPeerBench({ presets: args.presets, reps: args.reps, blockMs: args.blockMs, kernels: args.kernels, forward: false }, log);
     if (!r.ok) {
-      console.error(`The equal-work check failed, so no timings are reported:\n${r.failures.map((f) => `  - ${f}`).join('\n')}`);
+      console.error(refusal(r.failures));
       return 1;
     }
     console.log(r.markdown);

@@ -278,11 +278,9 @@ export class TrainingSession {
    */
   async saveState(): Promise<CheckpointData> {
     const { gpu, model } = this;
-    const tensors: CheckpointTensor[] = [];
-    for (const [pool, prefix] of [['param', ''], ['m', 'm:'], ['v', 'v:']] as const) {
-      const values = await readParams(gpu, model, prefix);
-      for (const p of model.params) tensors.push({ name: p.name, pool, shape: p.shape, data: values.get(p.name)! });
-    }
+    const pools = [['param', ''], ['m', 'm:'], ['v', 'v:']] as const;
+    const values = await Promise.all(pools.map(([, prefix]) => readParams(gpu, model, prefix))); // one wait for all three
+    const tensors: CheckpointTensor[] = pools.flatMap(([pool], i) => model.params.map((p) => ({ name: p.name, pool, shape: p.shape, data: values[i]!.get(p.name)! })));
     return {
       config: this.config,
       step: this.step,
