@@ -7,7 +7,8 @@ describe('train CLI flags', () => {
     expect(a.config.preset).toBe('bert-micro');
     expect(a.config.train).toMatchObject({ steps: 50, seed: 7, lr: 1e-3, batch: 4, logEvery: 1 });
     expect(a.config.data.source).toBe('brown');
-    expect(a).toMatchObject({ out: 'x.json', gpu: 'hardware', build: false, probe: false });
+    expect(a).toMatchObject({ out: 'x.json', gpu: 'hardware', build: false, adapterOnly: false });
+    expect(parseTrainArgs(['--adapter']).adapterOnly).toBe(true);
     expect(parseTrainArgs(['--data', 'synthetic']).config.data.source).toBe('synthetic-successor');
     expect(parseTrainArgs([]).config.preset).toBe('bert-micro');
   });
@@ -20,6 +21,15 @@ describe('train CLI flags', () => {
     expect(() => parseTrainArgs(['--mask', 'span', '--mask-param', 'q=1'])).toThrow(/"q" is not a parameter of span/);
     expect(() => parseTrainArgs(['--mask-param', 'p'])).toThrow(/must look like key=value/);
     expect(parseTrainArgs(['--list-masks', '--mask', 'whatever']).listMasks).toBe(true);
+  });
+
+  it('takes the probe tasks, schedule and budget, and rejects unknown tasks by name', () => {
+    expect(parseTrainArgs([]).config.probe).toEqual({ tasks: ['pos', 'genre'], every: 0, budget: 0.1 });
+    expect(parseTrainArgs(['--probe', 'genre', '--probe-every', '50', '--probe-budget', '1']).config.probe).toEqual({ tasks: ['genre'], every: 50, budget: 1 });
+    expect(parseTrainArgs(['--probe', 'none']).config.probe!.tasks).toEqual([]);
+    expect(() => parseTrainArgs(['--probe', 'pos,ner'])).toThrow(/--probe ner is not one of: pos, genre/);
+    expect(() => parseTrainArgs(['--probe-budget', '2'])).toThrow(/probe.budget must be a share of the run's time from 0 to 1 \(got 2\)/);
+    expect(() => parseTrainArgs(['--probe-every', '2.5'])).toThrow(/probe.every must be a whole number/);
   });
 
   it('keeps a short run able to reach its learning rate', () => {

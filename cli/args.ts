@@ -2,7 +2,8 @@
 // what was wrong and what is accepted, never a stack trace.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseMaskingConfig, STRATEGIES } from '../src/masking/registry.ts';
-import { PRESETS, presetConfig, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
+import { PROBE_TASK_IDS, type ProbeTaskId } from '../src/data/probe-tasks.ts';
+import { PRESETS, presetConfig, probeOf, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
 
 export class UsageError extends Error {}
 
@@ -64,6 +65,11 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --electra-15      ELECTRA: discriminator loss on masked positions only (the ablation)
   --eval-every N    held-out eval every N steps (0: only at the end)
   --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
+  --probe TASKS     linear probes on frozen features: ${PROBE_TASK_IDS.join(',')} (default), a subset,
+                    or none; Brown only. Run on the untrained model, at evals and at the end
+  --probe-every N   probe every N steps instead of at every eval
+  --probe-budget X  skip a scheduled probe that would lift the probes above this share of the
+                    run's time (default 0.1; 1 = never skip)
   --log-every N     print and record metrics every N steps
   --out FILE        write config, adapter, per-step train loss, eval points, baseline, timing
   --save-dir DIR    checkpoint to DIR/checkpoint.mlckpt every max(100, steps/20) steps; after
@@ -72,7 +78,7 @@ page of the built app, printing progress; --out writes the whole run as JSON.
                     logits), DIR/checkpoint.mlckpt, and check the ONNX model in onnxruntime-web
   --resume FILE     continue the run a checkpoint file holds (same setup; --steps may be longer)
   --gpu MODE        swiftshader (default; works without a GPU) or hardware; env MASKLAB_GPU
-  --probe           only bring WebGPU up and report the adapter (no training)
+  --adapter         only bring WebGPU up and report the adapter (no training)
   --no-build        use dist/ as it is instead of rebuilding it when sources changed
   --help            this text`;
 
@@ -105,12 +111,15 @@ export const TRAIN_OPTIONS = {
   'electra-15': { type: 'boolean' },
   'eval-every': { type: 'string' },
   'eval-batches': { type: 'string' },
+  probe: { type: 'string' },
+  'probe-every': { type: 'string' },
+  'probe-budget': { type: 'string' },
   'log-every': { type: 'string' },
   out: { type: 'string' },
   'save-dir': { type: 'string' },
   resume: { type: 'string' },
   gpu: { type: 'string' },
-  probe: { type: 'boolean' },
+  adapter: { type: 'boolean' },
   'no-build': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const satisfies OptionSpec;
@@ -122,7 +131,8 @@ export interface TrainArgs {
   saveDir: string | null;
   resume: string | null;
   gpu: 'swiftshader' | 'hardware' | null;
-  probe: boolean;
+  /** --adapter: only report the adapter. */
+  adapterOnly: boolean;
   build: boolean;
   help: boolean;
 }
@@ -176,6 +186,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   const electraFlags = ['disc-weight', 'gen-fraction', 'temperature', 'untied-embeddings', 'uniform-generator', 'disallow-correct', 'electra-15'] as const;
   const stray = electraFlags.filter((f) => v[f] !== undefined);
   if (config.objective !== 'electra' && stray.length) throw new UsageError(`--${stray[0]} is an ELECTRA option: add --objective electra or use an electra preset.`);
+  const probe = probeOf(config);
+  if (v.probe !== undefined) probe.tasks = parseProbeTasks(v.probe);
+  set(num('probe-every', v['probe-every']), (n) => (probe.every = n));
+  set(num('probe-budget', v['probe-budget']), (n) => (probe.budget = n));
+  config.probe = probe;
   if (v.tokenizer !== undefined) config.data.tokenizer = oneOf('tokenizer', v.tokenizer, ['wordpiece', 'char'] as const, 'wordpiece');
   // A run no longer than the preset's warmup would never reach its learning rate.
   if (config.train.warmupSteps >= config.train.steps) config.train.warmupSteps = Math.floor(config.train.steps / 10);
@@ -190,10 +205,19 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     saveDir: v['save-dir'] ?? null,
     resume: v.resume ?? null,
     gpu: v.gpu === undefined ? null : oneOf('gpu', v.gpu, ['swiftshader', 'hardware'] as const, 'swiftshader'),
-    probe: Boolean(v.probe),
+    adapterOnly: Boolean(v.adapter),
     build: !v['no-build'],
     help: Boolean(v.help),
   };
+}
+
+/** --probe pos,genre | none → task ids, each checked against the registry. */
+export function parseProbeTasks(value: string): ProbeTaskId[] {
+  if (value.trim() === 'none') return [];
+  const ids = value.split(',').map((t) => t.trim()).filter(Boolean);
+  if (ids.length === 0) throw new UsageError(`--probe needs tasks (${PROBE_TASK_IDS.join(',')}) or none.`);
+  for (const id of ids) oneOf('probe', id, PROBE_TASK_IDS, 'pos');
+  return [...new Set(ids)] as ProbeTaskId[];
 }
 
 export const BENCH_USAGE = `Usage: npm run bench -- [flags]

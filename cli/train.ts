@@ -9,7 +9,8 @@ import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
 import { runCli } from './run.ts';
-import type { AdapterReport, EngineEvent, EvalPoint, ExportCheck, MetricPoint, RunConfig, RunInfo } from '../src/train/protocol.ts';
+import type { AdapterReport, EngineEvent, EvalPoint, ExportCheck, MetricPoint, ProbePoint, RunConfig, RunInfo } from '../src/train/protocol.ts';
+import { describeProbe, probeRecords } from '../src/train/probe-report.ts';
 import type { HeadlessSession } from './headless.ts';
 
 const log = (line: string) => console.log(`[masklab] ${line}`);
@@ -20,15 +21,18 @@ const kilo = (x: number) => (x >= 1000 ? `${(x / 1000).toFixed(1)}k` : x.toFixed
 class EventLog {
   metrics: MetricPoint[] = [];
   evals: EvalPoint[] = [];
+  probes: ProbePoint[] = [];
   private waiters: { test: (e: EngineEvent) => boolean; resolve: (e: EngineEvent) => void }[] = [];
   constructor(private readonly onEvent: (e: EngineEvent) => void) {}
 
   push = (e: EngineEvent): void => {
     if (e.type === 'metrics') this.metrics.push(e.point);
     if (e.type === 'eval') this.evals.push(e.point);
+    if (e.type === 'probe-eval') this.probes.push(e.point);
     if (e.type === 'restored') {
       this.metrics.push(...e.history.metrics);
       this.evals.push(...e.history.evals);
+      this.probes.push(...(e.history.probes ?? []));
     }
     this.onEvent(e);
     this.waiters = this.waiters.filter((w) => !(w.test(e) && (w.resolve(e), true)));
@@ -110,7 +114,10 @@ async function main(): Promise<number> {
   if (args.build) await ensureBuilt(log);
 
   const printEvery = Math.max(1, Math.round(cfg.train.steps / 40));
+  // Set by the 'configured' event itself: the step-0 probe's event arrives before `send` returns.
+  let info: RunInfo | null = null;
   const events = new EventLog((e) => {
+    if (e.type === 'configured' || e.type === 'restored') info = e.info;
     if (e.type === 'log') log(e.line);
     else if (e.type === 'metrics' && (e.point.step % printEvery === 0 || e.point.step === cfg.train.steps)) {
       const p = e.point;
@@ -122,6 +129,7 @@ async function main(): Promise<number> {
       const el = p.electra;
       if (el) log(`eval @${p.step}: discriminator loss ${fmt(el.discLoss)} acc ${fmt(el.discAccuracy)} precision ${fmt(el.precision)} recall ${fmt(el.recall)} AUC ${fmt(el.auc)} | sampled-token acc ${fmt(el.sampledAccuracy)}`);
     }
+    else if (e.type === 'probe-eval' && info) for (const line of describeProbe(e.point, info.probe)) log(line);
     else if (e.type === 'checkpoint' && e.reason === 'autosave' && args.saveDir) {
       mkdirSync(args.saveDir, { recursive: true });
       writeFileSync(join(args.saveDir, 'checkpoint.mlckpt'), new Uint8Array(e.bytes));
@@ -145,7 +153,7 @@ async function main(): Promise<number> {
       chromium: { path: session.chromiumPath, version: session.browser.version(), args: session.args },
       adapter,
     };
-    if (!args.probe) {
+    if (!args.adapterOnly) {
       const configured = events.next((e) => e.type === 'configured' || e.type === 'restored' || isFailure(e));
       await session.send(resume ? { type: 'restore', bytes: resume.bytes, config: cfg } : { type: 'configure', config: cfg });
       const c = await configured;
@@ -157,6 +165,8 @@ async function main(): Promise<number> {
       log(`data ${info.data.source}: ${info.data.trainTokens} train tokens, ${info.data.evalRows} eval rows; unigram baseline ${fmt(info.unigramBaseline)}`);
       if (info.flops) log(`ELECTRA: λ=${cfg.electra.discWeight}, generator ${(info.flops.generator / 1e9).toFixed(3)} GFLOP/step, discriminator ${(info.flops.discriminator / 1e9).toFixed(3)} GFLOP/step${cfg.electra.uniformGenerator ? ' (uniform generator)' : ''}`);
       log(`masking ${info.masking.strategy}: ${Object.entries(info.masking.params).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      const pi = info.probe;
+      log('unavailable' in pi ? `probes: none (${pi.unavailable})` : `probes (${pi.model}): ${pi.tasks.map((t) => `${t.id} ${t.train} train / ${t.test} held-out examples, majority baseline ${fmt(t.majority.accuracy)}`).join('; ')}`);
       const trainStart = performance.now();
       const finished = events.next((e) => (e.type === 'status' && (e.state === 'done' || e.state === 'paused')) || isFailure(e));
       // With --save-dir the run also checkpoints as it goes, so a long run can be resumed (--resume) after an interruption.
@@ -179,6 +189,7 @@ async function main(): Promise<number> {
         evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count, ...(p.electra ? { electra: p.electra } : {}) })),
         ...(cfg.objective === 'electra' ? { electra: events.metrics.map((p) => ({ step: p.step, ...p.electra })) } : {}),
         evalOwnMask: events.evals.map((p) => ({ step: p.step, ...p.own })),
+        probes: probeRecords(events.probes, info.probe),
         maskStats: averageMaskStats(events.metrics),
         unigramBaseline: info.unigramBaseline,
         tokensPerSec: tps.length ? tps[Math.floor(tps.length / 2)] : 0,

@@ -1,4 +1,4 @@
-// `npm run train` drives the built app's headless page: --probe reports the adapter; a short run
+// `npm run train` drives the built app's headless page: --adapter reports the adapter; a short run
 // writes the JSON the issue asks for; bad flags get a usage message.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -9,9 +9,9 @@ import { expect, test } from '@playwright/test';
 const tmp = () => mkdtempSync(join(tmpdir(), 'masklab-'));
 const train = (args: string[], timeout = 120_000) => execFileSync('npx', ['tsx', 'cli/train.ts', '--no-build', ...args], { encoding: 'utf8', timeout });
 
-test('npm run train -- --probe writes JSON with the adapter', () => {
+test('npm run train -- --adapter writes JSON with the adapter', () => {
   const out = join(tmp(), 'probe.json');
-  const stdout = train(['--probe', '--out', out]);
+  const stdout = train(['--adapter', '--out', out]);
   expect(stdout).toMatch(/adapter: /);
   const json = JSON.parse(readFileSync(out, 'utf8')) as { adapter: { architecture: string; limits: Record<string, number> } };
   expect(json.adapter.architecture.length).toBeGreaterThan(0);

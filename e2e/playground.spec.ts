@@ -53,6 +53,9 @@ test('train 20 steps: curves, attention, masks and fill-the-mask all show the ru
   await page.keyboard.press('s');
   await expect.poll(() => stepOf(page), { timeout: 30_000 }).toBe(steps + 1);
 
+  // The synthetic task has no probe labels: the Curves panel says so instead of showing numbers.
+  await expect(page.getByTestId('probe-unavailable')).toContainText('synthetic tasks have no probe task');
+
   // Presenter mode hides the setup panel and keeps the controls.
   await expect(page.getByTestId('setup-panel')).toBeVisible();
   await page.getByTestId('presenter-toggle').click();

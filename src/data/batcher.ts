@@ -16,6 +16,7 @@ import { CLS_ID, NO_WORD, NUM_SPECIAL, PAD_ID, SEP_ID } from './tokenizer.ts';
 /** tag of tokens with no POS tag: specials, padding, synthetic data. */
 export const NO_TAG = 0xffff;
 const TRAIN_DOMAIN = 0x7472616e; // 'tran': keeps batch streams apart from other users of a seed
+const SAMPLE_DOMAIN = 0x736d706c; // 'smpl'
 
 /** A tokenized split: documents back to back; per-token arrays all have length = tokens. */
 export interface TokenStream {
@@ -155,6 +156,20 @@ export function evalWindows(s: TokenStream, T: number, count: number): Batch {
       if (w) writeRow(batch, b++, s, d, w[0], w[1]);
     }
   }
+  return batch;
+}
+
+/**
+ * `count` windows of the stream drawn without replacement from all of its whole-word windows
+ * (evalWindows' cutting), in a seeded order: a fixed sample of a split, e.g. the probe's
+ * training rows. Fewer if the stream holds fewer.
+ */
+export function sampleWindows(s: TokenStream, T: number, count: number, seed: number): Batch {
+  const all = docWindows(s, T).flatMap((list, d) => list.map(([a, e]) => [d, a, e] as const));
+  const pick = new Rng(seed, SAMPLE_DOMAIN).shuffle(all).slice(0, Math.min(count, all.length));
+  if (pick.length === 0) throw new Error(`sampleWindows: the stream holds no window of ≥ ${Math.ceil((T - 2) / 2)} tokens at T=${T}.`);
+  const batch = emptyBatch(pick.length, T);
+  pick.forEach(([d, a, e], b) => writeRow(batch, b, s, d, a, e));
   return batch;
 }
 

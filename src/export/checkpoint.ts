@@ -11,7 +11,7 @@
 // Pure: no GPU, no DOM. Reading the tensors off the GPU and uploading them is the engine's job.
 
 import type { RunConfig } from '../model/config.ts';
-import type { EvalPoint, MetricPoint } from '../train/protocol.ts';
+import type { RunHistory } from '../train/protocol.ts';
 
 export const CHECKPOINT_MAGIC = 'MLCKPT01';
 export const CHECKPOINT_EXTENSION = '.mlckpt';
@@ -33,7 +33,7 @@ export interface CheckpointData {
   step: number;
   /** vocab.txt of the run's tokenizer: resume checks that the rebuilt vocabulary is this one. */
   vocab: string;
-  history: { metrics: MetricPoint[]; evals: EvalPoint[] };
+  history: RunHistory;
   /** Training time so far (ms), so tokens/s and elapsed time continue. */
   activeMs: number;
   savedAt: string;
@@ -183,7 +183,8 @@ function checkHeader(h: CheckpointHeader, dataBytes: number): void {
  */
 export function checkpointMismatch(saved: RunConfig, current: RunConfig): string[] {
   const out: string[] = [];
-  const free = new Set(['preset', 'train.steps', 'train.evalEvery', 'train.logEvery']);
+  // The probes only evaluate (issue [H]): a run may be resumed with other probe settings.
+  const free = new Set(['preset', 'train.steps', 'train.evalEvery', 'train.logEvery', 'probe']);
   if (saved.objective !== 'electra' && current.objective !== 'electra') free.add('electra');
   const walk = (a: unknown, b: unknown, path: string) => {
     if (free.has(path)) return;

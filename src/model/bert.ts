@@ -58,6 +58,11 @@ export interface BertModel {
 export interface ModelViews {
   /** Each layer's attention probabilities (B,NH,T,T): the discriminator's for ELECTRA. */
   probs: string[];
+  /**
+   * The hidden states (B,T,C) of the embeddings and of each layer (L+1 names) after
+   * recordEncoderForward: what the linear probes read (ELECTRA: the discriminator's).
+   */
+  hidden: string[];
   /** MLM logits (B·P,V) and per-slot correctness (B·P); null without a generator (uniform ELECTRA). */
   logits: string | null;
   correct: string | null;
@@ -89,7 +94,13 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
     ...sharedMembers(arena, ctx, specs.params, opt, () => m),
     shape,
     scoring: { probs: `l${L - 1}.probs`, NH: model.NH },
-    views: { probs: Array.from({ length: L }, (_, l) => `l${l}.probs`), logits: 'head.logits', correct: 'head.correct', disc: null },
+    views: {
+      probs: Array.from({ length: L }, (_, l) => `l${l}.probs`),
+      hidden: ['emb.ln.out', ...Array.from({ length: L }, (_, l) => `l${l}.ln2.out`)],
+      logits: 'head.logits',
+      correct: 'head.correct',
+      disc: null,
+    },
     setStep(step, lr) {
       opt.setStep(step + 1, lr);
     },

@@ -3,6 +3,7 @@
 // Validation returns every problem with the field name and valid range, for the CLI, the setup
 // panel and URL parsing alike.
 
+import { PROBE_TASK_IDS, type ProbeTaskId } from '../data/probe-tasks.ts';
 import { predictionSlots } from '../masking/budget.ts';
 import { parseMaskingConfig, type MaskingConfig, type ParamValue } from '../masking/registry.ts';
 
@@ -90,6 +91,23 @@ export const DEFAULT_ELECTRA: Readonly<ElectraConfig> = {
   maskedOnly: false,
 };
 
+/** The linear probes (issue [H]): evaluation only, so they never change what the model learns. */
+export interface ProbeConfig {
+  /** Probe tasks (src/data/probe-tasks.ts); [] = none. Corpora without labels skip them and say why. */
+  tasks: ProbeTaskId[];
+  /** Probe every this many steps; 0 = at every eval. The untrained model (step 0) and the end are always probed. */
+  every: number;
+  /** Skip a scheduled probe that would lift the probes' share of the run's time above this (0..1). */
+  budget: number;
+}
+
+export const DEFAULT_PROBE: Readonly<ProbeConfig> = { tasks: ['pos', 'genre'], every: 0, budget: 0.1 };
+
+/** The run's probe settings; configs saved before probes existed get the defaults. */
+export function probeOf(c: RunConfig): ProbeConfig {
+  return c.probe ?? { ...DEFAULT_PROBE, tasks: [...DEFAULT_PROBE.tasks] };
+}
+
 export interface RunConfig {
   preset: string;
   /** Masked LM (BERT) or replaced-token detection with a generator (ELECTRA). */
@@ -100,6 +118,8 @@ export interface RunConfig {
   masking: MaskingChoice;
   /** Used when objective = 'electra'. */
   electra: ElectraConfig;
+  /** Absent in configs saved before probes existed: read it with probeOf(). */
+  probe?: ProbeConfig;
 }
 
 const DEFAULT_TRAIN: TrainConfig = {
@@ -141,6 +161,7 @@ export const PRESETS: Preset[] = [
       masking: { strategy: 'random', params: {} },
       objective: 'mlm',
       electra: { ...DEFAULT_ELECTRA },
+      probe: { ...DEFAULT_PROBE, tasks: [...DEFAULT_PROBE.tasks] },
     },
   },
   {
@@ -155,6 +176,7 @@ export const PRESETS: Preset[] = [
       masking: { strategy: 'random', params: {} },
       objective: 'mlm',
       electra: { ...DEFAULT_ELECTRA },
+      probe: { ...DEFAULT_PROBE, tasks: [...DEFAULT_PROBE.tasks] },
     },
   },
   {
@@ -171,6 +193,7 @@ export const PRESETS: Preset[] = [
       data: { source: 'synthetic-successor', tokenizer: 'wordpiece', vocabSize: 1000 },
       masking: { strategy: 'random', params: {} },
       electra: { ...DEFAULT_ELECTRA },
+      probe: { ...DEFAULT_PROBE, tasks: [...DEFAULT_PROBE.tasks] },
     },
   },
   {
@@ -185,6 +208,7 @@ export const PRESETS: Preset[] = [
       data: { source: 'brown', tokenizer: 'wordpiece', vocabSize: 4096 },
       masking: { strategy: 'random', params: {} },
       electra: { ...DEFAULT_ELECTRA },
+      probe: { ...DEFAULT_PROBE, tasks: [...DEFAULT_PROBE.tasks] },
     },
   },
 ];
@@ -268,6 +292,7 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
     problems.push({ field: p.param === 'strategy' ? 'masking.strategy' : `masking.${p.param}`, message: p.message });
   }
   if (c.objective === 'electra') problems.push(...validateElectra(c.electra));
+  if (c.probe !== undefined) problems.push(...validateProbe(c.probe));
   const enums: [string, string, readonly string[]][] = [
     ['objective', c.objective, ['mlm', 'electra']],
     ['train.decay', t.decay, ['linear', 'cosine', 'constant']],
@@ -295,6 +320,17 @@ function validateElectra(e: ElectraConfig | undefined): ConfigProblem[] {
   for (const k of ['tiedEmbeddings', 'uniformGenerator', 'disallowCorrect', 'maskedOnly'] as const) {
     if (typeof e[k] !== 'boolean') problems.push({ field: `electra.${k}`, message: `electra.${k} must be true or false (got ${String(e[k])}).` });
   }
+  return problems;
+}
+
+function validateProbe(p: ProbeConfig): ConfigProblem[] {
+  if (!p || typeof p !== 'object') return [{ field: 'probe', message: 'probe must be an object: { tasks, every, budget }.' }];
+  const problems: ConfigProblem[] = [];
+  if (!Array.isArray(p.tasks) || p.tasks.some((t) => !PROBE_TASK_IDS.includes(t)) || new Set(p.tasks).size !== p.tasks.length) {
+    problems.push({ field: 'probe.tasks', message: `probe.tasks must list distinct tasks from ${PROBE_TASK_IDS.join(', ')} (got ${JSON.stringify(p.tasks)}).` });
+  }
+  if (!Number.isInteger(p.every) || p.every < 0 || p.every > 10_000_000) problems.push({ field: 'probe.every', message: `probe.every must be a whole number from 0 (at every eval) to 10000000 (got ${String(p.every)}).` });
+  if (typeof p.budget !== 'number' || !(p.budget >= 0 && p.budget <= 1)) problems.push({ field: 'probe.budget', message: `probe.budget must be a share of the run's time from 0 to 1 (got ${String(p.budget)}).` });
   return problems;
 }
 

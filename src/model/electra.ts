@@ -162,6 +162,7 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
     scoring: { probs: `disc.l${L - 1}.probs`, NH: model.NH },
     views: {
       probs: Array.from({ length: L }, (_, l) => `disc.l${l}.probs`),
+      hidden: ['disc.emb.ln.out', ...Array.from({ length: L }, (_, l) => `disc.l${l}.ln2.out`)],
       logits: genOps ? 'gen.head.logits' : null,
       correct: genOps ? 'gen.head.correct' : null,
       disc: { inputs: 'disc.inputs', labels: 'disc.labels', probs: 'disc.probs', logits: 'disc.logits' },

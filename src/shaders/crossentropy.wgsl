@@ -3,6 +3,9 @@
 //       losses (M) = −log softmax(logits)[target], correct (M) = argmax == target (ties: lowest index),
 //       logits ← dlogits = (softmax − onehot(target)) · weight / Σweights   (in place)
 //   mlm_metrics:  losses, correct, weights (M) → metrics (4) = [Σw·loss/Σw, Σw·correct/Σw, Σw, 0]
+//   crossentropy_rows: as crossentropy for many short rows (the probes' classes, V ≲ 64): one
+//       thread per row, and the normaliser 1/Σweights comes in the uniform (inv_wsum), for callers
+//       whose weights are fixed (the probe's are all 1).
 // One workgroup per row: strided passes for max/argmax and Σexp, each finished by a fixed-shape
 // tree in workgroup memory, so every sum has one order and results are bit-reproducible.
 // Not here: the decoder matmul that makes the logits, or any averaging over steps.
@@ -12,6 +15,7 @@
 struct Params {
   M: u32,
   V: u32,
+  inv_wsum: f32, // crossentropy_rows only
 }
 
 // Both entry points share one binding list (a resource may appear only once per binding slot),
@@ -127,5 +131,40 @@ fn mlm_metrics(@builtin(local_invocation_index) lid: u32) {
     logits_or_metrics[1] = cs * inv;
     logits_or_metrics[2] = ws;
     logits_or_metrics[3] = 0.0;
+  }
+}
+
+// One thread per row, the same arithmetic in the same order as a single-thread workgroup of
+// crossentropy: max/argmax (lowest index on ties), Σexp, loss, then the gradient in place.
+@compute @workgroup_size(WG)
+fn crossentropy_rows(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
+  let row = gid.x + gid.y * groups.x * WG;
+  if (row >= p.M) {
+    return;
+  }
+  let base = row * p.V;
+  let t = targets[row];
+  let tl = logits_or_metrics[base + min(t, p.V - 1u)];
+  var mx = logits_or_metrics[base];
+  var amax = 0u;
+  for (var j = 1u; j < p.V; j++) {
+    let v = logits_or_metrics[base + j];
+    if (v > mx) {
+      mx = v;
+      amax = j;
+    }
+  }
+  var sumexp = 0.0;
+  for (var j = 0u; j < p.V; j++) {
+    sumexp += exp(logits_or_metrics[base + j] - mx);
+  }
+  losses[row] = (mx - tl) + log(sumexp);
+  correct[row] = select(0.0, 1.0, amax == t);
+  // Differentiates the weighted mean of the loss above, as crossentropy does.
+  let scale = weights[row] * p.inv_wsum;
+  let inv = 1.0 / sumexp;
+  for (var j = 0u; j < p.V; j++) {
+    let sm = exp(logits_or_metrics[base + j] - mx) * inv;
+    logits_or_metrics[base + j] = (sm - select(0.0, 1.0, j == t)) * scale;
   }
 }

@@ -4,7 +4,7 @@
 // data out of React state). Earlier runs stay for the comparison views until cleared.
 import { create } from 'zustand';
 import type { RunConfig } from '../model/config.ts';
-import type { EvalPoint, MetricPoint, RunInfo, RunState } from '../train/protocol.ts';
+import type { EvalPoint, MetricPoint, ProbePoint, RunInfo, RunState } from '../train/protocol.ts';
 
 export type RunStatus = RunState | 'configuring';
 
@@ -50,6 +50,8 @@ export interface RunRecord {
   info: RunInfo | null;
   series: Series;
   evals: EvalPoint[];
+  /** The linear probes by step (step 0: the untrained model). */
+  probes: ProbePoint[];
   last: MetricPoint | null;
   /** Queued by a comparison: kept when a plain run starts. */
   compared: boolean;
@@ -81,7 +83,7 @@ const setActive = (f: (r: RunRecord) => RunRecord) =>
  */
 export function runConfiguring(config: RunConfig, meta: { label: string; group: string; compared: boolean }): void {
   flushMetrics();
-  const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(), evals: [], last: null, compared: meta.compared };
+  const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(), evals: [], probes: [], last: null, compared: meta.compared };
   useRunStore.setState((s) => ({
     runs: [...(meta.compared ? s.runs : s.runs.filter((r) => r.compared)), record],
     status: 'configuring',
@@ -126,6 +128,11 @@ export function runMetrics(p: MetricPoint): void {
 export function runEval(p: EvalPoint): void {
   flushMetrics();
   setActive((r) => ({ ...r, evals: [...r.evals, p] }));
+}
+
+export function runProbeEval(p: ProbePoint): void {
+  flushMetrics();
+  setActive((r) => ({ ...r, probes: [...r.probes, p] }));
 }
 
 export function runStatus(status: RunState, step: number): void {

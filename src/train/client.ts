@@ -4,7 +4,7 @@
 import { GpuError } from '../gpu/errors.ts';
 import type { RunConfig } from '../model/config.ts';
 import { setGpuError, setGpuReady } from '../store/gpu.ts';
-import { runConfigured, runConfiguring, runError, runEval, runMetrics, runStatus } from '../store/run.ts';
+import { runConfigured, runConfiguring, runError, runEval, runMetrics, runProbeEval, runStatus } from '../store/run.ts';
 import { corpusFailed, corpusLoading, corpusReady } from '../store/setup.ts';
 import { clearViews, setBatchView, setProbe } from '../store/views.ts';
 import { clearAutosave, getAutosave, putAutosave } from '../store/checkpoint-db.ts';
@@ -34,6 +34,8 @@ function handle(ev: EngineEvent): void {
       return runMetrics(ev.point);
     case 'eval':
       return runEval(ev.point);
+    case 'probe-eval':
+      return runProbeEval(ev.point);
     case 'status':
       return runStatus(ev.state, ev.step);
     case 'run-error':
@@ -61,6 +63,7 @@ function handle(ev: EngineEvent): void {
       runConfigured(ev.info);
       for (const p of ev.history.metrics) runMetrics(p);
       for (const p of ev.history.evals) runEval(p);
+      for (const p of ev.history.probes ?? []) runProbeEval(p);
       runStatus(ev.state, ev.step);
       setDraft(c); // Train continues this run
       refused = null;

@@ -202,6 +202,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
           post({ type: 'configured', info: session.info });
           post({ type: 'status', state: 'idle', step: 0 });
           await session.views.probeNow(0); // the untrained model's attention, before any step
+          await session.runProbe(); // and its linear probes: the baseline of what pretraining adds
         } catch (e) {
           runError(e);
         }

@@ -87,6 +87,49 @@ export interface RunInfo {
   data: { source: string; trainTokens: number; heldOutTokens: number; evalRows: number; tokenizerMs: number; totalMs: number };
   /** Held-out loss of predicting each eval-masked token from training-split frequencies alone. */
   unigramBaseline: number;
+  /** The linear probes: their tasks and baselines, or why this run has none. */
+  probe: ProbeInfo;
+}
+
+/** One probe task as a run measures it (src/data/probe-tasks.ts). */
+export interface ProbeTaskInfo {
+  id: string;
+  label: string;
+  classes: readonly string[];
+  /** Examples the classifier trains on (training documents) and is scored on (held-out documents). */
+  train: number;
+  test: number;
+  macroF1: boolean;
+  /** Always answering the most frequent training class, scored on the held-out examples. */
+  majority: { label: string; accuracy: number; macroF1: number };
+}
+
+export type ProbeInfo =
+  | {
+      tasks: ProbeTaskInfo[];
+      /** What each probed layer is: "embeddings", "layer 1", … (ELECTRA: the discriminator's). */
+      layers: string[];
+      /** Which network the features come from ("encoder", "discriminator"). */
+      model: string;
+      /** The classifier's schedule: full-batch AdamW steps and learning rate. */
+      classifier: { steps: number; lr: number };
+    }
+  | { unavailable: string };
+
+/** Held-out score of one layer's classifier. */
+export interface ProbeScore {
+  accuracy: number;
+  macroF1: number;
+}
+
+/** The probes at one step: per task, a score per layer (embeddings first). Step 0 = the initial weights. */
+export interface ProbePoint {
+  step: number;
+  tasks: { task: string; layers: ProbeScore[] }[];
+  /** This probe's cost, and all probes' so far with their share of the run's time. */
+  ms: number;
+  totalMs: number;
+  share: number;
 }
 
 /** What the masking did in one step (spec [C] item 5). */
@@ -277,6 +320,13 @@ export interface BenchResult {
 
 export type RunState = 'idle' | 'running' | 'paused' | 'done';
 
+/** What a run has measured so far; checkpoints keep it (probes: absent in files saved before them). */
+export interface RunHistory {
+  metrics: MetricPoint[];
+  evals: EvalPoint[];
+  probes?: ProbePoint[];
+}
+
 /** Engine → client. */
 export type EngineEvent =
   | { type: 'gpu-ready'; adapter: AdapterReport }
@@ -285,6 +335,8 @@ export type EngineEvent =
   | { type: 'configured'; info: RunInfo }
   | { type: 'metrics'; point: MetricPoint }
   | { type: 'eval'; point: EvalPoint }
+  /** The linear probes at a step (step 0: the untrained model, the "what pretraining adds" baseline). */
+  | { type: 'probe-eval'; point: ProbePoint }
   | { type: 'status'; state: RunState; step: number }
   /** A run could not be set up or went wrong (bad config, diverged loss); the run's history stays. */
   | { type: 'run-error'; message: string; hint: string }
@@ -297,7 +349,7 @@ export type EngineEvent =
   | { type: 'batch-view'; view: BatchView }
   | { type: 'checkpoint'; reason: CheckpointReason; step: number; config: RunConfig; bytes: ArrayBuffer }
   /** A checkpoint resumed: the run (its setup, history and step) replaces the current one. */
-  | { type: 'restored'; info: RunInfo; step: number; history: { metrics: MetricPoint[]; evals: EvalPoint[] }; state: RunState }
+  | { type: 'restored'; info: RunInfo; step: number; history: RunHistory; state: RunState }
   /** A checkpoint refused (not a checkpoint, damaged, another setup): the current run is untouched. */
   | { type: 'restore-error'; message: string; hint: string; otherSetup: boolean }
   | { type: 'exported'; files: { path: string; bytes: ArrayBuffer }[] }

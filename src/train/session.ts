@@ -13,7 +13,7 @@ import { ReadbackRing } from '../gpu/readback.ts';
 import { sliceRows } from '../data/batcher.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { createBert, readParams, type BertModel } from '../model/bert.ts';
-import { assertValidConfig, maskingOf, maxPredictions, type RunConfig } from '../model/config.ts';
+import { assertValidConfig, maskingOf, maxPredictions, probeOf, type RunConfig } from '../model/config.ts';
 import { createElectra, isElectra } from '../model/electra.ts';
 import { checkMaskingData, MaskingStage } from './masking-stage.ts';
 import { initSpecs } from '../model/init.ts';
@@ -21,7 +21,8 @@ import { numelOf } from '../gpu/arena.ts';
 import { electraMetrics } from './electra-metrics.ts';
 import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
 import { electraFlopsPerStep, encoderForwardFlops, mlmFlopsPerStep } from './flops.ts';
-import type { EvalPoint, MaskStats, MetricPoint, PostEvent, RunInfo, TokenSnapshot } from './protocol.ts';
+import type { EvalPoint, MaskStats, MetricPoint, PostEvent, ProbePoint, RunHistory, RunInfo, TokenSnapshot } from './protocol.ts';
+import { LinearProbe } from './probe.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
 import { ViewServer } from './views.ts';
 import { checkTensorLayout, CheckpointError, type CheckpointData, type CheckpointTensor } from '../export/checkpoint.ts';
@@ -49,7 +50,7 @@ export class TrainingSession {
   /** Next step to run (= steps done). */
   step = 0;
   diverged = false;
-  readonly history: { metrics: MetricPoint[]; evals: EvalPoint[] } = { metrics: [], evals: [] };
+  readonly history: Required<RunHistory> = { metrics: [], evals: [], probes: [] };
   private readonly ring: ReadbackRing;
   private readonly schedule: LrSchedule;
   private activeMs = 0;
@@ -68,6 +69,7 @@ export class TrainingSession {
     readonly info: RunInfo,
     private readonly evalBatches: number,
     private readonly post: PostEvent,
+    private readonly linearProbe: LinearProbe | null,
   ) {
     // metrics (16 B) + gradnorm (16 B) + mask stats (32 B) [+ ELECTRA: disc metrics (32 B) + replace stats (16 B)]
     this.ring = new ReadbackRing(gpu, 128, 4);
@@ -93,6 +95,13 @@ export class TrainingSession {
     const V = dataset.tokenizer.vocabSize;
     const model = config.objective === 'electra' ? await createElectra(gpu, config, V) : await createBert(gpu, config, V);
     model.uploadParams(initSpecs(model.params, mc.initStd, train.seed));
+    let probe: LinearProbe | { unavailable: string };
+    try {
+      probe = await LinearProbe.create(gpu, model, dataset, config);
+    } catch (e) {
+      model.destroy();
+      throw e;
+    }
     const stage = await MaskingStage.create(model, config, masking, dataset);
     const P = maxPredictions(config);
     const s = dataset.stats;
@@ -110,8 +119,9 @@ export class TrainingSession {
       ...(flops ? { flops } : {}),
       data: { source: data.source, trainTokens: s.trainTokens, heldOutTokens: s.heldOutTokens, evalRows: evalBatches * B, tokenizerMs: s.tokenizerMs, totalMs: s.totalMs },
       unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
+      probe: probe instanceof LinearProbe ? probe.info : probe,
     };
-    return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post);
+    return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post, probe instanceof LinearProbe ? probe : null);
   }
 
   /** Runs steps until `until` (exclusive), a stop request, or divergence. */
@@ -153,16 +163,53 @@ export class TrainingSession {
       }
       inFlight.push(sub.done());
       if (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
-      if (evalEvery > 0 && this.step % evalEvery === 0) {
-        await Promise.all(inFlight.splice(0));
-        await this.evaluate();
-      }
+      const evalDue = evalEvery > 0 && this.step % evalEvery === 0;
+      const probeDue = this.probeScheduled(this.step, evalDue) && this.step < this.config.train.steps;
+      if (evalDue || probeDue) await Promise.all(inFlight.splice(0));
+      if (evalDue) await this.evaluate();
+      if (probeDue) await this.probeWithinBudget(activeBefore + performance.now() - started);
     }
     await Promise.all(inFlight);
     await Promise.all(reads); // the last metrics arrive before train() returns
     await this.views.flush(this.step);
     this.activeMs = activeBefore + performance.now() - started;
-    if (this.step >= this.config.train.steps && this.lastEvalStep !== this.step && !this.diverged) await this.evaluate();
+    if (this.step >= this.config.train.steps && !this.diverged) {
+      if (this.lastEvalStep !== this.step) await this.evaluate();
+      // The end is always probed: it is the run's result.
+      if (this.history.probes.at(-1)?.step !== this.step) await this.runProbe();
+    }
+  }
+
+  /** Whether the probe schedule asks for a probe after `step`: at evals, or every probe.every steps. */
+  private probeScheduled(step: number, evalDue: boolean): boolean {
+    if (!this.linearProbe) return false;
+    const every = probeOf(this.config).every;
+    return every > 0 ? step % every === 0 : evalDue;
+  }
+
+  /** A scheduled probe, unless it would lift the probes' share of the run's time above the budget. */
+  private async probeWithinBudget(runMs: number): Promise<void> {
+    const last = this.history.probes.at(-1);
+    const spent = last?.totalMs ?? 0;
+    if (spent + (last?.ms ?? 0) > probeOf(this.config).budget * runMs) return;
+    await this.runProbe(runMs);
+  }
+
+  /**
+   * The linear probes on the current weights (issue [H]); posts 'probe-eval'. The engine calls it
+   * at step 0 (the untrained model: the baseline of what pretraining adds); the loop at scheduled
+   * steps within the budget and at the end. Null when the run has no probe (the info says why).
+   */
+  async runProbe(runMs = this.activeMs): Promise<ProbePoint | null> {
+    if (!this.linearProbe) return null;
+    const t0 = performance.now();
+    const tasks = await this.linearProbe.run();
+    const ms = performance.now() - t0;
+    const totalMs = (this.history.probes.at(-1)?.totalMs ?? 0) + ms;
+    const point: ProbePoint = { step: this.step, tasks, ms, totalMs, share: totalMs / Math.max(runMs + ms, 1) };
+    this.history.probes.push(point);
+    this.post({ type: 'probe-eval', point });
+    return point;
   }
 
   /**
@@ -285,7 +332,7 @@ export class TrainingSession {
       config: this.config,
       step: this.step,
       vocab: this.dataset.tokenizer.toVocabText(),
-      history: { metrics: this.history.metrics.slice(), evals: this.history.evals.slice() },
+      history: { metrics: this.history.metrics.slice(), evals: this.history.evals.slice(), probes: this.history.probes.slice() },
       activeMs: this.activeMs,
       savedAt: new Date().toISOString(),
       tensors,
@@ -314,11 +361,13 @@ export class TrainingSession {
     this.step = c.step;
     this.history.metrics.push(...c.history.metrics);
     this.history.evals.push(...c.history.evals);
+    this.history.probes.push(...(c.history.probes ?? []));
     this.activeMs = c.activeMs;
     this.lastEvalStep = c.history.evals.at(-1)?.step ?? -1;
   }
 
   destroy(): void {
+    this.linearProbe?.destroy();
     this.views.destroy();
     this.ring.destroy();
     this.model.destroy();

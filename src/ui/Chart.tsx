@@ -25,6 +25,12 @@ export interface ChartProps {
   version?: number;
   /** Pixels of the whole <svg>; width follows the container. */
   height?: number;
+  /**
+   * Draws something other than a line chart (e.g. d3/layer-bars.ts) into the same card, with the
+   * same export buttons; `series` is then ignored and `points` sets the data-points attribute.
+   */
+  render?: (svg: SVGSVGElement, size: { width: number; height: number; title?: string }) => void;
+  points?: number;
 }
 
 export function Chart(props: ChartProps) {
@@ -60,11 +66,16 @@ export function Chart(props: ChartProps) {
     ...(withTitle ? { title } : {}),
   });
 
+  const draw = (svg: SVGSVGElement, withTitle: boolean) => {
+    if (props.render) props.render(svg, { width, height, ...(withTitle ? { title } : {}) });
+    else drawLineChart(svg, spec(withTitle));
+  };
+
   useEffect(() => {
     // width 0: not laid out yet (or hidden); drawing then would only produce a squashed frame.
-    if (svgRef.current && width > 0) drawLineChart(svgRef.current, spec(false));
+    if (svgRef.current && width > 0) draw(svgRef.current, false);
     // `version` is a dependency on purpose: the arrays may change in place.
-  }, [series, xLabel, yLabel, logY, width, height, version]);
+  }, [series, xLabel, yLabel, logY, width, height, version, props.render]);
 
   // The file carries the title (on screen it is HTML above the chart): draw it in, serialize,
   // draw it out again, all before the browser paints.
@@ -72,7 +83,7 @@ export function Chart(props: ChartProps) {
     const svg = svgRef.current;
     if (!svg || width <= 0) return;
     setExportError(null);
-    drawLineChart(svg, spec(true));
+    draw(svg, true);
     try {
       if (kind === 'svg') {
         downloadBlob(new Blob([svgToString(svg)], { type: 'image/svg+xml' }), chartFileName(title, 'svg'));
@@ -83,11 +94,11 @@ export function Chart(props: ChartProps) {
         );
       }
     } finally {
-      drawLineChart(svg, spec(false));
+      draw(svg, false);
     }
   };
 
-  const points = series.reduce((m, s) => Math.max(m, s.x.length), 0);
+  const points = props.points ?? series.reduce((m, s) => Math.max(m, s.x.length), 0);
   return (
     <section className="chart" data-testid={testId} data-points={points} data-series={series.length}>
       <header className="chart-head">

@@ -1,10 +1,12 @@
 // The training curves of every run in the store: train loss, the fixed-mask eval (comparable
 // across runs and strategies, spec D.1) beside the own-mask eval, LR, gradient norm, tokens/s,
-// and for ELECTRA runs the discriminator's AUC. One x-axis switch for all of them.
+// and for ELECTRA runs the discriminator's AUC; the linear probes (ProbeCharts). One x-axis
+// switch for all of them.
 import { useRunStore } from '../store/run.ts';
 import { setXAxis, useSetupStore, type XAxis } from '../store/setup.ts';
 import { Chart } from './Chart.tsx';
 import { evalSeries, metricSeries, X_LABELS } from './chart-data.ts';
+import { ProbeCharts } from './ProbeCharts.tsx';
 
 export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
   const runs = useRunStore((s) => s.runs);
@@ -63,6 +65,7 @@ export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
             {...common}
           />
         )}
+        <ProbeCharts runs={runs} axis={axis} common={common} />
         {!presenter && (
           <>
             <Chart title="Learning rate" explanation="The schedule: linear warm-up, then constant, linear or cosine decay." series={metricSeries(runs, 'lr', axis)} yLabel="LR" testId="lr-chart" {...common} />

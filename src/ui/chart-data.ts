@@ -4,6 +4,7 @@
 import type { RunRecord, SeriesColumn } from '../store/run.ts';
 import type { XAxis } from '../store/setup.ts';
 import type { EvalPoint } from '../train/protocol.ts';
+import { bestLayer, taskScores } from '../train/probe-report.ts';
 import type { ChartSeries } from './d3/line-chart.ts';
 import { seriesColor } from './palette.ts';
 
@@ -81,3 +82,28 @@ export function evalSeries(runs: RunRecord[], pick: (e: EvalPoint) => number, ax
     opts,
   );
 }
+
+/** Probe accuracy (issue [H]) of every run: the best layer's held-out accuracy at each probed step. */
+export function probeSeries(runs: RunRecord[], task: string, axis: XAxis): ChartSeries[] {
+  const lines = runs
+    .map((run) => {
+      const pts = run.probes.filter((p) => taskScores(p, task));
+      return { run, steps: pts.map((p) => p.step), y: pts.map((p) => bestLayer(taskScores(p, task)!).score.accuracy) };
+    })
+    .filter((l) => l.steps.length > 0);
+  return groupLines(lines, axis, groupColors(runs));
+}
+
+/** The majority-class baseline of a task as a flat dashed line across the probed range (from the newest run that has it). */
+export function majoritySeries(runs: RunRecord[], task: string, axis: XAxis): ChartSeries[] {
+  const run = [...runs].reverse().find((r) => r.info && !('unavailable' in r.info.probe) && r.info.probe.tasks.some((t) => t.id === task));
+  const info = run?.info?.probe;
+  if (!run || !info || 'unavailable' in info) return [];
+  const m = info.tasks.find((t) => t.id === task)!.majority;
+  const xs = runs.flatMap((r) => r.probes.map((p) => xOf(r, axis)(p.step)));
+  if (xs.length === 0) return [];
+  return [{ id: `majority-${task}`, label: `majority class (${m.label})`, color: BASELINE_COLOR, x: [Math.min(...xs), Math.max(...xs)], y: [m.accuracy, m.accuracy], dashed: true }];
+}
+
+/** Grey for baselines: never one of the series colours. */
+export const BASELINE_COLOR = '#94a3b8';

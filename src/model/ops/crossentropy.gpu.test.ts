@@ -7,7 +7,7 @@ import { Rng } from '../../data/prng.ts';
 import { maxAbsDiff, scaledMaxRelError } from '../../reference/compare.ts';
 import { crossEntropyBackward, crossEntropyForward, mlmMetrics } from '../../reference/crossentropy.ts';
 import { createOpContext } from './context.ts';
-import { prepareCrossEntropy, prepareMlmMetrics } from './crossentropy.ts';
+import { prepareCrossEntropy, prepareCrossEntropyRows, prepareMlmMetrics } from './crossentropy.ts';
 
 interface Case {
   M: number;
@@ -41,7 +41,7 @@ function randomCase(M: number, V: number, seed: number, scale = 3, zeroWeightEve
   return { M, V, logits, targets, weights };
 }
 
-async function run(c: Case) {
+async function run(c: Case, variant: 'workgroup' | 'rows' = 'workgroup') {
   const { M, V } = c;
   const gpu = await testGpu();
   const ctx = createOpContext(gpu);
@@ -59,7 +59,9 @@ async function run(c: Case) {
   arena.write('targets', c.targets);
   arena.write('weights', c.weights);
   const g = (n: string) => arena.get(n);
-  const ce = await prepareCrossEntropy(ctx, { logits: g('logits'), targets: g('targets'), weights: g('weights'), losses: g('losses'), correct: g('correct') }, { M, V });
+  const io = { logits: g('logits'), targets: g('targets'), weights: g('weights'), losses: g('losses'), correct: g('correct') };
+  const weightSum = c.weights.reduce((a, b) => a + b, 0);
+  const ce = variant === 'rows' ? await prepareCrossEntropyRows(ctx, io, { M, V }, { weightSum }) : await prepareCrossEntropy(ctx, io, { M, V });
   const metrics = await prepareMlmMetrics(ctx, { losses: g('losses'), correct: g('correct'), weights: g('weights'), metrics: g('metrics') }, { M });
   const enc = new StepEncoder(gpu);
   ce.record(enc);
@@ -135,6 +137,14 @@ describe('cross-entropy + MLM metrics (GPU vs float64)', () => {
     expect(r.got.dlogits.every((x) => x === 0)).toBe(true);
     expect(Array.from(r.got.metrics)).toEqual([0, 0, 0, 0]);
     expect(r.errs.loss).toBeLessThan(1e-4);
+  });
+
+  it('crossentropy_rows (a thread per row, for the probes\' few classes) matches float64 the same way', async () => {
+    for (const [M, V, seed] of [[1832, 12, 6], [37, 15, 7], [5, 64, 8]] as const) {
+      const r = await run(randomCase(M, V, seed), 'rows');
+      log(`ce rows M=${M} V=${V}`, r.errs);
+      expectGood(r);
+    }
   });
 
   it('metrics use the weights: [mean loss, accuracy, Σw, 0] over real slots only', async () => {

@@ -44,6 +44,30 @@ export async function prepareCrossEntropy(
 }
 
 /**
+ * crossentropy for many short rows (V ≲ 64, e.g. a probe's classes): the same outputs, one thread
+ * per row instead of a workgroup. The gradient's normaliser is 1/weightSum, given here instead of
+ * summed on the GPU: the caller's weights (M) must be fixed and sum to weightSum (> 0).
+ */
+export async function prepareCrossEntropyRows(
+  ctx: OpContext,
+  io: { logits: TensorRange; targets: TensorRange; weights: TensorRange; losses: TensorRange; correct: TensorRange },
+  shape: { M: number; V: number },
+  opts: { weightSum: number; wg?: number },
+): Promise<PreparedOp> {
+  const { M, V } = shape;
+  expectNumel('crossentropy rows', io.logits, M * V, 'logits (M,V)');
+  for (const [r, what] of [[io.targets, 'targets (M)'], [io.weights, 'weights (M)'], [io.losses, 'losses (M)'], [io.correct, 'correct (M)']] as const) expectNumel('crossentropy rows', r, M, what);
+  if (io.targets.dtype !== 'u32') throw new Error(`crossentropy rows: targets ${io.targets.name} must be u32`);
+  if (!(opts.weightSum > 0)) throw new Error(`crossentropy rows: weightSum must be > 0 (got ${opts.weightSum})`);
+  const wg = opts.wg ?? 64;
+  const kernel = await ctx.cache.kernel({ shader: shader('crossentropy.wgsl'), entry: 'crossentropy_rows', bindings: BINDINGS, constants: { WG: wg } });
+  const params = ctx.uniforms.alloc(uniformBlock([['u32', M], ['u32', V], ['f32', 1 / opts.weightSum]]), `crossentropy_rows:${io.logits.name}`);
+  const group = bindGroup(ctx.gpu, kernel, [io.logits, io.weights, io.losses, io.correct, params, io.targets]);
+  const [gx, gy] = grid1d(Math.ceil(M / wg), ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  return { record: (enc) => enc.dispatch(kernel, group, gx, gy, 1, `crossentropy_rows ${io.logits.name}`) };
+}
+
+/**
  * metrics (4) f32 ← [ Σ w·loss / Σ w, Σ w·correct / Σ w, Σ w, 0 ] (single workgroup, fixed
  * order; all zero when Σw = 0). This is what the loop reads back.
  */

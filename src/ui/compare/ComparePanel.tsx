@@ -9,6 +9,7 @@ import { runLabel } from '../../store/run-label.ts';
 import { clearQueue, enqueue, useQueueStore, withSeeds } from './queue.ts';
 import { compareRows, curvesCsv, tableCsv } from './table.ts';
 import { EXPERIMENTS, experimentRuns } from './teaching.ts';
+import { PROBE_TASKS } from '../../data/probe-tasks.ts';
 
 const f = (x: number, d = 3) => (Number.isFinite(x) ? x.toFixed(d) : '–');
 const big = (x: number) => (Number.isFinite(x) ? x.toExponential(2) : '–');
@@ -75,6 +76,11 @@ export function ComparePanel() {
             <th title="Held-out, under the run's own strategy">own-mask loss</th>
             <th>own-mask acc</th>
             <th>disc AUC</th>
+            {PROBE_TASKS.map((t) => (
+              <th key={t.id} data-testid={`compare-probe-${t.id}`} title={`Linear probe, ${t.description} Best layer's held-out accuracy at the last probe; in brackets the same model at its initial weights.`}>
+                {t.label} probe
+              </th>
+            ))}
             <th>tokens/s</th>
             <th>FLOPs/step</th>
             <th>FLOPs total</th>
@@ -90,6 +96,10 @@ export function ComparePanel() {
               <td>{f(r.ownLoss)}</td>
               <td>{f(r.ownAccuracy)}</td>
               <td>{f(r.auc)}</td>
+              {PROBE_TASKS.map((t) => {
+                const p = r.probes[t.id]!;
+                return <td key={t.id}>{Number.isFinite(p.accuracy) ? `${f(p.accuracy)}${Number.isFinite(p.init) ? ` (${f(p.init)})` : ''}` : '–'}</td>;
+              })}
               <td>{Number.isFinite(r.tokensPerSec) ? Math.round(r.tokensPerSec).toLocaleString('en-US') : '–'}</td>
               <td>{big(r.flopsPerStep)}</td>
               <td>{big(r.totalFlops)}</td>

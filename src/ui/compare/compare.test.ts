@@ -22,7 +22,7 @@ const point = (step: number, loss: number, tokensPerSec = 100): MetricPoint => (
 function record(id: number, label: string, group: string, losses: number[]): RunRecord {
   const series = new Series();
   losses.forEach((l, i) => series.push(point(i + 1, l, 100 * (i + 1))));
-  return { id, label, group, config: presetConfig('bert-micro'), info: null, series, evals: [], last: point(losses.length, losses.at(-1)!), compared: true };
+  return { id, label, group, config: presetConfig('bert-micro'), info: null, series, evals: [], probes: [], last: point(losses.length, losses.at(-1)!), compared: true };
 }
 
 describe('teaching experiments', () => {
@@ -58,13 +58,22 @@ describe('compare table', () => {
   it('rows carry the last eval and the median throughput; CSV quotes labels with commas', () => {
     const r = record(1, 'span, 40%', 'g', [3, 2, 1, 0.5]);
     r.evals.push({ step: 4, loss: 2.5, accuracy: 0.4, count: 10, own: { loss: 3, accuracy: 0.3, count: 10 } });
+    const layers = (accs: number[]) => accs.map((accuracy) => ({ accuracy, macroF1: accuracy / 2 }));
+    r.probes.push(
+      { step: 0, tasks: [{ task: 'pos', layers: layers([0.5, 0.4, 0.45]) }], ms: 1, totalMs: 1, share: 1 },
+      { step: 4, tasks: [{ task: 'pos', layers: layers([0.6, 0.8, 0.7]) }], ms: 1, totalMs: 2, share: 0.1 },
+    );
     const [row] = compareRows([r]);
     expect(row).toMatchObject({ steps: 4, evalLoss: 2.5, evalAccuracy: 0.4, ownLoss: 3, ownAccuracy: 0.3, tokensPerSec: 250 });
     expect(Number.isNaN(row!.auc)).toBe(true);
-    const csv = tableCsv([row!]);
-    expect(csv.split('\n')[1]).toBe('"span, 40%",4,2.5,0.4,3,0.3,,250,,');
+    // The best layer at the last probe, and at step 0 (the untrained model); no genre probe.
+    expect(row!.probes.pos).toEqual({ accuracy: 0.8, macroF1: 0.4, init: 0.5 });
+    expect(Number.isNaN(row!.probes.genre!.accuracy)).toBe(true);
+    const csv = tableCsv([row!]).split('\n');
+    expect(csv[0]).toBe('label,steps,evalLoss,evalAccuracy,ownLoss,ownAccuracy,auc,tokensPerSec,flopsPerStep,totalFlops,posProbe,posProbeF1,posProbeInit,genreProbe,genreProbeF1,genreProbeInit');
+    expect(csv[1]).toBe('"span, 40%",4,2.5,0.4,3,0.3,,250,,,0.8,0.4,0.5,,,');
     const curves = curvesCsv([r]).trim().split('\n');
     expect(curves).toHaveLength(5);
-    expect(curves[4]).toBe('"span, 40%",4,0.5,0.5,0.001,1,400,2.5,0.4,3,0.3');
+    expect(curves[4]).toBe('"span, 40%",4,0.5,0.5,0.001,1,400,2.5,0.4,3,0.3,0.8,');
   });
 });

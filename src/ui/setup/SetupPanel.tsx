@@ -1,5 +1,5 @@
 // The setup panel: every choice of a run (preset, objective, model size, masking, optimizer,
-// schedule, data) as a controlled form over one RunConfig. Validation is the config's own
+// schedule, data, probes) as a controlled form over one RunConfig. Validation is the config's own
 // (validateConfig, which runs the registry's parseMaskingConfig): an edit that would add a
 // problem is refused at the field with that message, so `onChange` only ever sees valid configs.
 // The masking section is drawn from the registry (STRATEGIES, paramsOf), so a new strategy or
@@ -8,7 +8,8 @@
 
 import { useMemo } from 'react';
 import { CORRUPTION_PRESETS, paramsOf, STRATEGIES, strategyById, type ParamValue } from '../../masking/registry.ts';
-import { generatorDims, maskingParams, PRESETS, presetById, presetConfig, validateConfig, type ElectraConfig, type RunConfig } from '../../model/config.ts';
+import { PROBE_TASKS, probesUnavailable, type ProbeTaskId } from '../../data/probe-tasks.ts';
+import { generatorDims, maskingParams, PRESETS, presetById, presetConfig, probeOf, validateConfig, type ElectraConfig, type RunConfig } from '../../model/config.ts';
 import { CheckboxField, NumberField, ParamField, SelectField, type Check } from './fields.tsx';
 import { encodeSetup } from './url-hash.ts';
 import './setup.css';
@@ -53,6 +54,10 @@ const SCHEDULE_FIELDS = [
   num('train.evalEvery', 'Eval every', 'Held-out eval every this many steps (0: only at the end).'),
   num('train.evalBatches', 'Eval batches', 'Held-out batches per eval, with the fixed 15% all-[MASK] mask.'),
 ];
+const PROBE_FIELDS = [
+  num('probe.every', 'Probe every', 'Linear probes every this many steps (0: at every eval). The untrained model and the end are always probed.'),
+  num('probe.budget', 'Probe budget', 'Skip a scheduled probe that would lift the probes above this share of the run’s time (0.1 = 10%).'),
+];
 const ELECTRA_NUMBERS = [
   num('electra.discWeight', 'λ disc weight', 'Weight of the discriminator loss against the generator’s MLM loss (ELECTRA disc_weight, 50).'),
   num('electra.genFraction', 'Generator fraction', 'Generator hidden size as a fraction of the discriminator’s (1/4 in ELECTRA-Small).'),
@@ -78,7 +83,8 @@ function ownedFields(c: RunConfig): Set<string> {
   const s = strategyById(c.masking.strategy);
   return new Set([
     'preset', 'objective', 'masking.strategy', 'train.decay', 'data.source',
-    ...[...MODEL_FIELDS, ...OPTIMIZER_FIELDS, ...SCHEDULE_FIELDS].map((f) => f.path),
+    ...[...MODEL_FIELDS, ...OPTIMIZER_FIELDS, ...SCHEDULE_FIELDS, ...PROBE_FIELDS].map((f) => f.path),
+    'probe.tasks',
     ...(c.objective === 'electra' ? [...ELECTRA_NUMBERS.map((f) => f.path), ...ELECTRA_FLAGS.map(([k]) => `electra.${k}`)] : []),
     ...(s ? paramsOf(s).map((p) => `masking.${p.key}`) : []),
     ...(c.data.source === 'brown' || c.data.source === 'text' ? ['data.tokenizer', 'data.vocabSize'] : []),
@@ -86,7 +92,9 @@ function ownedFields(c: RunConfig): Set<string> {
 }
 
 export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) => void; disabled?: boolean }) {
-  const { value, onChange, disabled } = props;
+  // Configs saved before probes existed get the default probe settings on screen.
+  const value = props.value.probe ? props.value : { ...props.value, probe: probeOf(props.value) };
+  const { onChange, disabled } = props;
   const problems = useMemo(() => validateConfig(value), [value]);
   const owned = ownedFields(value);
   const errorOf = (path: string) => problems.filter((p) => p.field === path).map((p) => p.message).join(' ') || null;
@@ -212,6 +220,17 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
         <p className="setup-note">Strategies that need tags ({STRATEGIES.filter((s) => s.needs.includes('tags')).map((s) => s.name).join(', ')}) need the Brown corpus; word-level ones need real text (Brown or yours).</p>
         {dataNote && <p className="setup-warn">{dataNote}</p>}
       </details>
+      <details className="setup-section">
+        <summary>Probes</summary>
+        <p className="setup-note">Linear probes on frozen features, per layer: what the representations know (the yardstick of the masking papers), not how well the model fills blanks.</p>
+        <div className="setup-grid">
+          {PROBE_TASKS.map((t) => (
+            <CheckboxField key={t.id} label={t.label} help={t.description} checked={value.probe!.tasks.includes(t.id)} {...bind<boolean>(`probe.tasks`)} name={`probe.tasks.${t.id}`} onChange={(on) => onChange(withPath(value, 'probe.tasks', toggleTask(value.probe!.tasks, t.id, on)))} check={(on) => refusal(withPath(value, 'probe.tasks', toggleTask(value.probe!.tasks, t.id, on)))} />
+          ))}
+          {PROBE_FIELDS.map(numberField)}
+        </div>
+        {probesUnavailable(value.data.source) && <p className="setup-warn">{probesUnavailable(value.data.source)}</p>}
+      </details>
     </section>
   );
 
@@ -222,6 +241,11 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
     const name = `masking.${k}`;
     return <ParamField key={k} spec={spec} name={name} value={effective[k] ?? spec.default} disabled={disabled} error={errorOf(name)} check={(v) => refusal(withParams({ [k]: v }))} onChange={(v) => onChange(withParams({ [k]: v }))} />;
   }
+}
+
+/** The task list with `id` on or off, in the registry's order. */
+function toggleTask(tasks: readonly ProbeTaskId[], id: ProbeTaskId, on: boolean): ProbeTaskId[] {
+  return PROBE_TASKS.map((t) => t.id).filter((x) => (x === id ? on : tasks.includes(x)));
 }
 
 function GeneratorNote({ config }: { config: RunConfig }) {

@@ -36,6 +36,17 @@ describe('encodeSetup / decodeSetup round trip', () => {
     expect(roundTrip(c, { presenter: true })).toBe('#preset=bert-micro&mask=span&m.p=0.3&m.max=5&m.rate=0.4&m.schedule=cosine&lr=0.003&steps=300&presenter=1');
   });
 
+  it('probe tasks, schedule and budget (probeTasks=none turns them off)', () => {
+    const c = changed('bert-tiny', (c) => (c.probe = { tasks: ['genre'], every: 100, budget: 0.2 }));
+    expect(roundTrip(c)).toBe('#preset=bert-tiny&probeEvery=100&probeBudget=0.2&probeTasks=genre');
+    expect(roundTrip(changed('bert-micro', (c) => (c.probe!.tasks = [])))).toBe('#preset=bert-micro&probeTasks=none');
+    const bad = decodeSetup('#preset=bert-micro&probeTasks=pos,ner&probeBudget=3&lr=0.002');
+    expect(bad.config.probe).toEqual(presetConfig('bert-micro').probe);
+    expect(bad.config.train.lr).toBe(0.002);
+    expect(bad.problems.join(' ')).toMatch(/probeTasks=pos,ner ignored: probe.tasks must list distinct tasks from pos, genre/);
+    expect(bad.problems.join(' ')).toMatch(/probeBudget=3 ignored: probe.budget must be a share/);
+  });
+
   it('weights and enum parameters, and the same strategy as the preset with a parameter', () => {
     roundTrip(changed('bert-tiny', (c) => (c.masking = { strategy: 'ngram', params: { probs: '0.5,0.25,0.25', corruptBy: 'unit' } })));
     expect(roundTrip(changed('bert-micro', (c) => (c.masking.params = { rate: 0.25 })))).toBe('#preset=bert-micro&m.rate=0.25');

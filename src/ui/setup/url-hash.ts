@@ -9,7 +9,8 @@
 // Not here: reading or writing window.location, or the store (the caller owns both).
 
 import { paramsOf, strategyById, type ParamValue } from '../../masking/registry.ts';
-import { DEFAULT_ELECTRA, PRESETS, presetById, presetConfig, validateConfig, type RunConfig } from '../../model/config.ts';
+import type { ProbeTaskId } from '../../data/probe-tasks.ts';
+import { DEFAULT_ELECTRA, PRESETS, presetById, presetConfig, probeOf, validateConfig, type RunConfig } from '../../model/config.ts';
 
 /** View state that travels with a setup but is not part of the run's config. */
 export interface SetupExtras {
@@ -62,6 +63,8 @@ const FIELD_KEYS: readonly (readonly [key: string, path: string])[] = [
   ['data', 'data.source'],
   ['tok', 'data.tokenizer'],
   ['vocab', 'data.vocabSize'],
+  ['probeEvery', 'probe.every'],
+  ['probeBudget', 'probe.budget'],
 ];
 const ELECTRA_KEYS = Object.keys(DEFAULT_ELECTRA) as (keyof RunConfig['electra'])[];
 const EXTRA_KEYS = ['presenter', 'probe', 'view', 'compare'] as const;
@@ -73,6 +76,7 @@ export const HASH_KEYS: readonly string[] = [
   'm.<masking parameter>',
   ...ELECTRA_KEYS.map((k) => `e.${k}`),
   ...FIELD_KEYS.map(([k]) => k),
+  'probeTasks',
   ...EXTRA_KEYS,
 ];
 
@@ -105,7 +109,9 @@ const fmt = (v: unknown): string => (typeof v === 'boolean' ? (v ? '1' : '0') : 
 const enc = (k: string, v: string) => `${k}=${encodeURIComponent(v)}`;
 
 /** The hash for a config: `#preset=<id>` plus every field that differs from that preset. */
-export function encodeSetup(config: RunConfig, extras: SetupExtras = {}): string {
+export function encodeSetup(setup: RunConfig, extras: SetupExtras = {}): string {
+  // Configs saved before probes existed are written with the default probe settings.
+  const config: RunConfig = setup.probe ? setup : { ...setup, probe: probeOf(setup) };
   // A config whose preset is unknown is written against the default, so decoding restores its
   // fields (only the preset's name is lost, with a message).
   const base = presetConfig(presetById(config.preset) ? config.preset : DEFAULT_PRESET);
@@ -128,6 +134,8 @@ export function encodeSetup(config: RunConfig, extras: SetupExtras = {}): string
   for (const k of ELECTRA_KEYS) if (differs(`electra.${k}`)) parts.push(enc(`e.${k}`, fmt(config.electra[k])));
   // objective was written first (it reads as the headline of the link).
   for (const [key, path] of FIELD_KEYS) if (key !== 'objective' && differs(path)) parts.push(enc(key, fmt(getPath(config, path))));
+  const tasks = probeOf(config).tasks;
+  if (tasks.join(',') !== probeOf(base).tasks.join(',')) parts.push(enc('probeTasks', tasks.length ? tasks.join(',') : 'none'));
 
   if (extras.presenter) parts.push('presenter=1');
   if (extras.probe) parts.push(enc('probe', extras.probe));
@@ -202,6 +210,9 @@ function build(presetId: string, pairs: Map<string, Pair>): RunConfig {
     const v = typeof getPath(c, path) === 'number' ? toNumber(p.value) : key === 'data' ? (DATA_ALIASES[p.value] ?? p.value) : p.value;
     setPath(c, path, v);
   }
+  const tasks = pairs.get('probeTasks');
+  // Unknown names stay in the list, so validation reports them with the allowed ones.
+  if (tasks) c.probe = { ...probeOf(c), tasks: (tasks.value === 'none' ? [] : tasks.value.split(',').map((t) => t.trim())) as ProbeTaskId[] };
   return c;
 }
 
@@ -210,6 +221,7 @@ function keyOfField(field: string): string {
   if (field === 'masking.strategy') return 'mask';
   if (field.startsWith('masking.')) return `m.${field.slice(8)}`;
   if (field.startsWith('electra.')) return `e.${field.slice(8)}`;
+  if (field === 'probe.tasks') return 'probeTasks';
   return FIELD_KEYS.find(([, path]) => path === field)?.[0] ?? field;
 }
 
@@ -252,7 +264,7 @@ export function decodeSetup(hash: string): DecodedSetup {
   if (compare) extras.compare = compare.raw.split(',').map((s) => decodeURIComponent(s));
   for (const k of EXTRA_KEYS) pairs.delete(k);
 
-  const known = new Set(['mask', ...ELECTRA_KEYS.map((k) => `e.${k}`), ...FIELD_KEYS.map(([k]) => k)]);
+  const known = new Set(['mask', 'probeTasks', ...ELECTRA_KEYS.map((k) => `e.${k}`), ...FIELD_KEYS.map(([k]) => k)]);
   for (const q of [...pairs.values()]) {
     if (known.has(q.key) || q.key.startsWith('m.')) continue;
     problems.push(`Unknown key "${q.key}" (value ${JSON.stringify(q.value)}) ignored. Keys: ${HASH_KEYS.join(', ')}.`);
