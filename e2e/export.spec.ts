@@ -84,6 +84,6 @@ test('export verified in onnxruntime-web; checkpoint download, refusals, resume;
   const z = await zip;
   expect(z.suggestedFilename()).toBe('masklab-export.zip');
   const names = readFileSync((await z.path())!).toString('latin1');
-  for (const f of ['hf/config.json', 'hf/vocab.txt', 'hf/model.safetensors', 'model.onnx', 'probe.json']) expect(names).toContain(f);
+  for (const f of ['hf/config.json', 'hf/vocab.txt', 'hf/model.safetensors', 'hf/tokenizer.json', 'hf/onnx/model.onnx', 'hf/README.md', 'model.onnx', 'probe.json']) expect(names).toContain(f);
   expect(errors).toEqual([]);
 });

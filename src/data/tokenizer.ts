@@ -37,6 +37,8 @@ export interface Tokenizer {
   /** V: ids are 0..V−1; the first NUM_SPECIAL are SPECIAL_TOKENS. */
   readonly vocabSize: number;
   readonly lowercase: boolean;
+  /** Longer words become one [UNK] (Infinity: no limit, the character tokenizer). */
+  readonly maxWordChars: number;
   /** Every word yields ≥ 1 token; a word equal to a special token's text (e.g. "[MASK]") is that token. */
   encodeWords(words: readonly string[]): Encoded;
   /** Pieces joined with spaces, `##` continuations glued to the previous piece. */
@@ -67,7 +69,7 @@ export class PieceTokenizer implements Tokenizer {
   private readonly ids: Map<string, number>;
   private readonly maxPiece: number;
   private readonly unknown: 'word' | 'char';
-  private readonly maxWordChars: number;
+  readonly maxWordChars: number;
 
   constructor(
     readonly kind: TokenizerKind,

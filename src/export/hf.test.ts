@@ -1,11 +1,15 @@
 import { unzipSync } from 'fflate';
+import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
-import { SPECIAL_TOKENS } from '../data/tokenizer.ts';
+import { parseVocabText, SPECIAL_TOKENS } from '../data/tokenizer.ts';
 import { DEFAULT_ELECTRA, generatorDims, presetConfig, type ElectraConfig, type ModelConfig } from '../model/config.ts';
 import { electraSpecs } from '../model/electra-layout.ts';
 import { paramSpecs, type ParamSpec } from '../model/layout.ts';
 import { hfElectra, hfFolder, zipFolder, type HfExportInput } from './hf.ts';
+import type { CardEval } from './model-card.ts';
+import { discriminatorSpecs, generatorSpecs } from './onnx.ts';
 import { readSafetensorsFile } from './safetensors.ts';
+import { tokenizerJson } from './tokenizer-json.ts';
 import bertList from './testdata/hf-bert-mlm.json';
 import discList from './testdata/hf-electra-discriminator.json';
 import genList from './testdata/hf-electra-generator.json';
@@ -30,14 +34,29 @@ function fakeParams(specs: ParamSpec[]): Map<string, Float32Array> {
 }
 const vocabText = (V: number) => [...SPECIAL_TOKENS, ...Array.from({ length: V - SPECIAL_TOKENS.length }, (_, i) => `tok${i}`)].join('\n') + '\n';
 
+/** A last held-out evaluation with recognisable numbers, for the model card. */
+const lastEval: CardEval = {
+  step: 40,
+  loss: 5.4321,
+  accuracy: 0.1234,
+  count: 987,
+  own: { loss: 5.6789, accuracy: 0.1111, count: 900 },
+  electra: { genLoss: 5.4321, genAccuracy: 0.1234, discLoss: 0.4567, discAccuracy: 0.8123, precision: 0.61, recall: 0.42, auc: 0.7777 },
+};
+
 function input(c: Case, electra: Partial<ElectraConfig> | null): { x: HfExportInput; specs: ParamSpec[] } {
-  const run = presetConfig(c.masklab.preset);
-  const model: ModelConfig = run.model;
+  const config = presetConfig(c.masklab.preset);
+  const model: ModelConfig = config.model;
   const V = c.masklab.V;
   const e: ElectraConfig = { ...DEFAULT_ELECTRA, ...electra, genFraction: c.masklab.genFraction ?? DEFAULT_ELECTRA.genFraction };
   const specs = electra ? electraSpecs({ model, electra: e, V, B: 1, P: 1 }).params : paramSpecs(model, V);
-  return { x: { objective: electra ? 'electra' : 'mlm', model, electra: e, params: fakeParams(specs), vocabText: vocabText(V), lowercase: true }, specs };
+  const objective = electra ? 'electra' : 'mlm';
+  const run = { config: { ...config, objective, electra: e, data: { source: 'brown', tokenizer: 'wordpiece', vocabSize: V }, train: { ...config.train, steps: 50 } } as const, step: 40, lastEval, data: { trainDocs: 450, heldOutDocs: 50, trainTokens: 1_234_567, heldOutTokens: 123_456 } };
+  return { x: { objective, model, electra: e, params: fakeParams(specs), vocabText: vocabText(V), lowercase: true, tokenizerKind: 'wordpiece', maxWordChars: 100, run }, specs };
 }
+
+/** The files of one model folder (`dir` = '', 'discriminator/' or 'generator/'). */
+const FOLDER_FILES = ['README.md', 'config.json', 'model.safetensors', 'onnx/model.onnx', 'tokenizer.json', 'tokenizer_config.json', 'vocab.txt'];
 
 /** Byte equality without a deep toEqual, which takes seconds over ~150 KB. */
 const sameBytes = (a: Uint8Array, b: Uint8Array) => a.length === b.length && a.every((v, i) => v === b[i]);
@@ -81,7 +100,7 @@ describe('Hugging Face export: names and shapes of transformers classes', () => 
     const c = bertList.cases[0]! as Case;
     const { x, specs } = input(c, null);
     const files = hfFolder(x);
-    expect(Object.keys(files).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt']);
+    expect(Object.keys(files).sort()).toEqual(FOLDER_FILES);
     const t = expectMatchesList(files, '', c, 'BertForMaskedLM');
     expect(decoded(files['config.json']!)).toMatchObject({ model_type: 'bert', layer_norm_eps: 1e-12, initializer_range: 0.02, tie_word_embeddings: true });
     const C = 32;
@@ -111,7 +130,7 @@ describe('Hugging Face export: names and shapes of transformers classes', () => 
       it(`ElectraForMaskedLM (generator, genFraction ${c.masklab.genFraction}, ${tied ? 'tied' : 'untied'} embeddings) matches the checked-in state dict`, () => {
         const { x, specs } = input(c, { tiedEmbeddings: tied });
         const files = hfFolder(x);
-        expect(Object.keys(files).sort()).toEqual(['config.json', 'model.safetensors', 'tokenizer_config.json', 'vocab.txt'].flatMap((f) => [`discriminator/${f}`, `generator/${f}`]).sort());
+        expect(Object.keys(files).sort()).toEqual(FOLDER_FILES.flatMap((f) => [`discriminator/${f}`, `generator/${f}`]).sort());
         const gen = expectMatchesList(files, 'generator/', c, 'ElectraForMaskedLM');
         const disc = expectMatchesList(files, 'discriminator/', discList.cases[0]! as Case, 'ElectraForPreTraining');
         expect(decoded(files['generator/config.json']!)).toMatchObject({ model_type: 'electra', embedding_size: 32, initializer_range: 0.1 });
@@ -141,13 +160,15 @@ describe('Hugging Face export: names and shapes of transformers classes', () => 
 describe('Hugging Face export: folder, tokenizer files, zip, errors', () => {
   const c = bertList.cases[0]! as Case;
 
-  it('writes vocab.txt as given and a BertTokenizer config that lowercases like the tokenizer', () => {
+  it('writes vocab.txt as given, tokenizer.json, and a tokenizer config that lowercases like the tokenizer', () => {
     const { x } = input(c, null);
     for (const lowercase of [true, false]) {
       const files = hfFolder({ ...x, lowercase });
       expect(new TextDecoder().decode(files['vocab.txt'])).toBe(x.vocabText);
+      expect(decoded(files['tokenizer.json']!)).toEqual(tokenizerJson(parseVocabText(x.vocabText), { lowercase, maxWordChars: 100 }));
       expect(decoded(files['tokenizer_config.json']!)).toEqual({
-        tokenizer_class: 'BertTokenizer',
+        tokenizer_class: 'PreTrainedTokenizerFast',
+        clean_up_tokenization_spaces: false,
         do_lower_case: lowercase,
         strip_accents: false,
         tokenize_chinese_chars: false,
@@ -159,6 +180,13 @@ describe('Hugging Face export: folder, tokenizer files, zip, errors', () => {
         mask_token: '[MASK]',
       });
     }
+  });
+
+  it('a character tokenizer gets an unlimited word length in tokenizer.json', () => {
+    const { x } = input(c, null);
+    const files = hfFolder({ ...x, tokenizerKind: 'char', maxWordChars: Infinity });
+    expect((decoded(files['tokenizer.json']!).model as { max_input_chars_per_word: number }).max_input_chars_per_word).toBe(2 ** 31 - 1);
+    expect(new TextDecoder().decode(files['README.md'])).toMatch(/a character never seen in training turns its whole word into one \[UNK\]/);
   });
 
   it('zips the folder so that unzipping gives the same files', () => {
@@ -179,5 +207,89 @@ describe('Hugging Face export: folder, tokenizer files, zip, errors', () => {
     const short = new Map(x.params).set('head.ln.w', new Float32Array(31));
     expect(() => hfFolder({ ...x, params: short })).toThrow(/parameter "head.ln.w" has 31 floats but shape \[32\] needs 32/);
     expect(() => hfFolder({ ...x, vocabText: vocabText(900) })).toThrow(/vocab.txt has 900 tokens but the token embedding emb.wte has 1000 rows/);
+  });
+});
+
+describe('Hugging Face export: what transformers.js needs, and the model card', () => {
+  const { onnx } = onnxProto;
+  const onnxOf = (bytes: Uint8Array) => onnx.ModelProto.decode(bytes).graph as onnxProto.onnx.GraphProto;
+  const text = (files: Record<string, Uint8Array>, path: string) => new TextDecoder().decode(files[path]);
+
+  it('BERT: onnx/model.onnx is our MLM graph (logits only), config.json asks transformers.js for fp32', () => {
+    const c = bertList.cases[0]! as Case;
+    const { x, specs } = input(c, null);
+    const files = hfFolder(x);
+    expect(decoded(files['config.json']!)['transformers.js_config']).toEqual({ dtype: 'fp32' });
+    const g = onnxOf(files['onnx/model.onnx']!);
+    expect(g.output.map((o) => o.name)).toEqual(['logits']);
+    expect(g.initializer.map((t) => t.name)).toEqual(specs.map((s) => s.name));
+  });
+
+  it('ELECTRA: the discriminator and the generator each get their own graph', () => {
+    const c = genList.cases[0]! as Case;
+    const { x } = input(c, {});
+    const files = hfFolder(x);
+    const V = c.masklab.V;
+    expect(onnxOf(files['discriminator/onnx/model.onnx']!).initializer.map((t) => t.name)).toEqual(discriminatorSpecs(x.model, V).map((s) => s.name));
+    expect(onnxOf(files['generator/onnx/model.onnx']!).initializer.map((t) => t.name)).toEqual(generatorSpecs(x.model, x.electra, V).map((s) => s.name));
+    for (const dir of ['discriminator/', 'generator/']) {
+      expect(decoded(files[`${dir}config.json`]!)['transformers.js_config']).toEqual({ dtype: 'fp32' });
+      expect(sameBytes(files[`${dir}tokenizer.json`]!, files['generator/tokenizer.json']!)).toBe(true);
+    }
+  });
+
+  it('the BERT card: front matter, every section, the run\'s numbers and both ways to load it', () => {
+    const c = bertList.cases[0]! as Case;
+    const { x, specs } = input(c, null);
+    const card = text(hfFolder(x), 'README.md');
+    expect(card).toMatch(/^---\nlibrary_name: transformers.js\npipeline_tag: fill-mask\nlanguage: en\ntags:\n {2}- masklab\n/);
+    for (const h of ['Architecture', 'Data', 'Tokenizer', 'Masking and objective', 'Training', 'Held-out metrics', 'How to use', 'Files']) expect(card).toContain(`\n## ${h}\n`);
+    const parameters = specs.reduce((n, s) => n + s.shape.reduce((a, b) => a * b, 1), 0);
+    expect(card).toContain(`\`BertForMaskedLM\` (model_type \`bert\`), ${parameters.toLocaleString('en-US')} parameters`);
+    expect(card).toContain('2 layers, hidden size 32, 2 heads of size 16, feed-forward 64');
+    expect(card).toContain('The Brown Corpus');
+    expect(card).toContain('450 for training (1,234,567 tokens), 50 held out (123,456 tokens)');
+    expect(card).toContain('WordPiece, 1,000 tokens'.replace('1,000', String(c.masklab.V)));
+    expect(card).toContain('Random tokens (BERT) (`random`)');
+    expect(card).toMatch(/rate = 0\.15, .*maskProb = 0\.8, randomProb = 0\.1/);
+    expect(card).toContain('40 steps (of 50 planned) of 32 sequences × 16 tokens');
+    expect(card).toContain('AdamW (lr 0.005, constant after 20 warm-up steps,');
+    expect(card).toContain('On the held-out split at step 40:');
+    expect(card).toContain('| MLM loss (fixed mask: 15%, all [MASK]) | 5.432 nats (perplexity 229) |');
+    expect(card).toContain('| MLM accuracy (fixed mask) | 12.3% of 987 masked tokens |');
+    expect(card).toContain("const fill = await pipeline('fill-mask', 'my-model');");
+    expect(card).toContain('model = BertForMaskedLM.from_pretrained("my-model")');
+    expect(card).not.toContain('AUC');
+  });
+
+  it('the ELECTRA cards: the discriminator has no fill-mask tag and reports detection; the generator is a fill-mask model', () => {
+    const c = genList.cases[0]! as Case;
+    const { x } = input(c, {});
+    const files = hfFolder(x);
+    const disc = text(files, 'discriminator/README.md');
+    const gen = text(files, 'generator/README.md');
+    expect(disc).not.toContain('pipeline_tag');
+    expect(disc).toContain('`ElectraForPreTraining`');
+    expect(disc).toContain('| Discriminator ROC AUC | 0.778 |');
+    expect(disc).toContain("const model = await AutoModel.from_pretrained('my-model');");
+    expect(disc).toContain('λ = 50');
+    expect(gen).toContain('pipeline_tag: fill-mask');
+    expect(gen).toContain('`ElectraForMaskedLM`');
+    expect(gen).toContain('| Generator MLM accuracy (fixed mask) | 12.3% of 987 masked tokens |');
+    expect(gen).not.toContain('AUC');
+    expect(gen).toContain("const fill = await pipeline('fill-mask', 'my-model');");
+  });
+
+  it('a uniform generator (RTS): the discriminator card reports detection only', () => {
+    const { x } = input(discList.cases[0]! as Case, { uniformGenerator: true });
+    const card = new TextDecoder().decode(hfFolder(x)['discriminator/README.md']);
+    expect(card).toContain('| Discriminator ROC AUC | 0.778 |');
+    expect(card).not.toContain('Generator MLM');
+    expect(card).toContain('uniform generator (random replacements, no generator)');
+  });
+
+  it('without a held-out evaluation the card says so', () => {
+    const { x } = input(bertList.cases[0]! as Case, null);
+    expect(text(hfFolder({ ...x, run: { ...x.run, lastEval: null } }), 'README.md')).toContain('No held-out evaluation ran before this export.');
   });
 });

@@ -2,6 +2,9 @@
 // src/model/electra-layout.ts) → the state-dict names and shapes of transformers'
 // BertForMaskedLM, ElectraForPreTraining (discriminator) and ElectraForMaskedLM (generator), their
 // config.json and tokenizer files, as a folder (path → bytes) or a zip that from_pretrained loads.
+// Each model folder also holds what transformers.js needs to open it as written: tokenizer.json
+// (tokenizer-json.ts), onnx/model.onnx (onnx.ts) and config.json's "transformers.js_config";
+// and a model card, README.md (model-card.ts).
 // The names and shapes are checked against lists taken from transformers' source
 // (testdata/hf-*.json; README "Hugging Face" says what differs from a stock checkpoint).
 //
@@ -13,11 +16,14 @@
 // Reading the parameters off the GPU is the engine's job.
 
 import { zipSync, type Zippable } from 'fflate';
-import { PAD_ID, SPECIAL_TOKENS } from '../data/tokenizer.ts';
+import { PAD_ID, parseVocabText, SPECIAL_TOKENS, type TokenizerKind } from '../data/tokenizer.ts';
 import type { ElectraConfig, ModelConfig, Objective } from '../model/config.ts';
 import { generatorPlan } from '../model/electra-layout.ts';
 import type { EncoderDims } from '../model/layout.ts';
+import { modelCard, type CardModel, type CardRun } from './model-card.ts';
+import { bertOnnx, electraDiscriminatorOnnx, electraGeneratorOnnx } from './onnx.ts';
 import { writeSafetensors, type NamedTensor } from './safetensors.ts';
+import { tokenizerJson } from './tokenizer-json.ts';
 
 /** Our parameters by our name (emb.wte, l0.qkv.w, …), each row-major as in the arena. */
 export type Params = ReadonlyMap<string, Float32Array>;
@@ -180,14 +186,19 @@ export function hfElectra(params: Params, model: ModelConfig, electra: ElectraCo
 }
 
 /**
- * tokenizer_config.json for BertTokenizer(Fast) over our vocab.txt. strip_accents false: we
- * lowercase but keep accents (HF would strip them with do_lower_case alone);
- * tokenize_chinese_chars false: we do not split CJK characters into words.
+ * tokenizer_config.json. tokenizer_class PreTrainedTokenizerFast: the tokenizer is tokenizer.json
+ * exactly as written, in transformers.js and in Python (v4 and v5; v5 would rebuild a
+ * "BertTokenizer" with BERT's own pre-tokenizer). The BertTokenizer fields stay for whoever loads
+ * vocab.txt with BertTokenizer explicitly: strip_accents false, as we lowercase but keep accents
+ * (HF would strip them with do_lower_case alone); tokenize_chinese_chars false, as we do not split
+ * CJK characters into words. clean_up_tokenization_spaces false: decode() glues nothing to
+ * punctuation (transformers.js defaults to true), as ours.
  */
 export function hfTokenizerConfig(lowercase: boolean, T: number): HfConfig {
   const [pad, unk, cls, sep, mask] = SPECIAL_TOKENS;
   return {
-    tokenizer_class: 'BertTokenizer',
+    tokenizer_class: 'PreTrainedTokenizerFast',
+    clean_up_tokenization_spaces: false,
     do_lower_case: lowercase,
     strip_accents: false,
     tokenize_chinese_chars: false,
@@ -207,42 +218,73 @@ export interface HfExportInput {
   params: Params;
   /** vocab.txt as Tokenizer.toVocabText() writes it: one token per line, line number = id. */
   vocabText: string;
-  /** The tokenizer's `lowercase` (becomes do_lower_case). */
+  /** The tokenizer's `lowercase` (becomes do_lower_case and tokenizer.json's normalizer). */
   lowercase: boolean;
+  /** The tokenizer's kind and word-length limit (Tokenizer.maxWordChars; Infinity for characters). */
+  tokenizerKind: TokenizerKind;
+  maxWordChars: number;
+  /** What the model card says about the run: its config, step, last held-out evaluation, data sizes. */
+  run: CardRun;
 }
 
 const json = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 2) + '\n');
 
-function modelFiles(m: HfModel, vocabText: string, tokenizerConfig: HfConfig, dir: string): Record<string, Uint8Array> {
+/**
+ * transformers.js reads config.json: model_type picks the class (bert → BertForMaskedLM, electra →
+ * ElectraForMaskedLM for fill-mask), and dtype fp32 makes it load onnx/model.onnx on every device
+ * (its default on 'wasm', i.e. in browsers, is q8: onnx/model_quantized.onnx, which we do not write).
+ */
+const TRANSFORMERS_JS_CONFIG = { dtype: 'fp32' };
+
+interface SharedFiles {
+  x: HfExportInput;
+  V: number;
+  tokenizerConfig: HfConfig;
+  tokenizerJson: Uint8Array;
+}
+
+function modelFiles(which: CardModel, m: HfModel, onnx: Uint8Array, f: SharedFiles, dir: string): Record<string, Uint8Array> {
+  const config = { ...m.config, 'transformers.js_config': TRANSFORMERS_JS_CONFIG };
+  const parameters = m.tensors.reduce((n, t) => n + numel(t.shape), 0);
+  const card = modelCard({ which, run: f.x.run, hfConfig: config, parameters, tokenizer: { kind: f.x.tokenizerKind, V: f.V, lowercase: f.x.lowercase } });
   return {
-    [`${dir}config.json`]: json(m.config),
+    [`${dir}config.json`]: json(config),
     [`${dir}model.safetensors`]: writeSafetensors(m.tensors, { format: 'pt' }),
-    [`${dir}vocab.txt`]: new TextEncoder().encode(vocabText),
-    [`${dir}tokenizer_config.json`]: json(tokenizerConfig),
+    [`${dir}vocab.txt`]: new TextEncoder().encode(f.x.vocabText),
+    [`${dir}tokenizer_config.json`]: json(f.tokenizerConfig),
+    [`${dir}tokenizer.json`]: f.tokenizerJson,
+    [`${dir}onnx/model.onnx`]: onnx,
+    [`${dir}README.md`]: new TextEncoder().encode(card),
   };
 }
 
 /**
- * The export folder, path → bytes: config.json, model.safetensors, vocab.txt and
- * tokenizer_config.json; for ELECTRA in discriminator/ and generator/ (no generator/ for RTS).
+ * The export folder, path → bytes: config.json, model.safetensors, vocab.txt,
+ * tokenizer_config.json, tokenizer.json, onnx/model.onnx and README.md; for ELECTRA in
+ * discriminator/ and generator/ (no generator/ for RTS). The ONNX graphs leave the attention maps
+ * out (transformers.js would fetch every output).
  */
 export function hfFolder(x: HfExportInput): Record<string, Uint8Array> {
-  const lines = x.vocabText.split('\n');
-  if (lines[lines.length - 1] === '') lines.pop();
-  const V = lines.length;
+  const vocab = parseVocabText(x.vocabText);
+  const V = vocab.length;
   const wte = x.params.get('emb.wte');
   if (wte && wte.length !== V * x.model.C) {
     throw new Error(`Hugging Face export: vocab.txt has ${V} tokens but the token embedding emb.wte has ${wte.length / x.model.C} rows. Export with the vocabulary the model was trained with.`);
   }
-  const tok = hfTokenizerConfig(x.lowercase, x.model.T);
-  if (x.objective === 'mlm') return modelFiles(hfBertForMaskedLM(x.params, x.model, V), x.vocabText, tok, '');
+  const f: SharedFiles = { x, V, tokenizerConfig: hfTokenizerConfig(x.lowercase, x.model.T), tokenizerJson: json(tokenizerJson(vocab, { lowercase: x.lowercase, maxWordChars: x.maxWordChars })) };
+  const params = x.params;
+  const noAttentions = { attentions: false };
+  if (x.objective === 'mlm') return modelFiles('bert', hfBertForMaskedLM(x.params, x.model, V), bertOnnx(params, x.model, V, noAttentions), f, '');
   const e = hfElectra(x.params, x.model, x.electra, V);
-  return { ...modelFiles(e.discriminator, x.vocabText, tok, 'discriminator/'), ...(e.generator ? modelFiles(e.generator, x.vocabText, tok, 'generator/') : {}) };
+  return {
+    ...modelFiles('discriminator', e.discriminator, electraDiscriminatorOnnx(params, x.model, V, noAttentions), f, 'discriminator/'),
+    ...(e.generator ? modelFiles('generator', e.generator, electraGeneratorOnnx(params, x.model, x.electra, V, noAttentions), f, 'generator/') : {}),
+  };
 }
 
-/** The folder as one .zip. model.safetensors is stored, not deflated: float32 noise barely compresses. */
+/** The folder as one .zip. Weights (safetensors, ONNX) are stored, not deflated: float32 noise barely compresses. */
 export function zipFolder(files: Record<string, Uint8Array>, opts: { mtime?: Date } = {}): Uint8Array {
   const entries: Zippable = {};
-  for (const [path, bytes] of Object.entries(files)) entries[path] = [bytes, { level: path.endsWith('.safetensors') ? 0 : 6 }];
+  for (const [path, bytes] of Object.entries(files)) entries[path] = [bytes, { level: /\.(safetensors|onnx)$/.test(path) ? 0 : 6 }];
   return zipSync(entries, { mtime: opts.mtime ?? new Date() });
 }

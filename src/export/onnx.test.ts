@@ -4,13 +4,13 @@
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/prng.ts';
-import { presetConfig, type ModelConfig } from '../model/config.ts';
+import { DEFAULT_ELECTRA, generatorDims, presetConfig, type ModelConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/layout.ts';
 import { randomBatch } from '../model/testing.ts';
 import { geluForward } from '../reference/gelu.ts';
 import { embeddingsForward, layersForward, mlmHeadForward, paramLookup } from '../reference/encoder.ts';
 import { matmulForward } from '../reference/matmul.ts';
-import { bertOnnx, discriminatorSpecs, electraDiscriminatorOnnx, ONNX_IR_VERSION, ONNX_OPSET } from './onnx.ts';
+import { bertOnnx, discriminatorSpecs, electraDiscriminatorOnnx, electraGeneratorOnnx, generatorSpecs, ONNX_IR_VERSION, ONNX_OPSET } from './onnx.ts';
 import { runOnnx } from './onnx-runtime.ts';
 
 const { onnx } = onnxProto;
@@ -168,5 +168,51 @@ describe('electraDiscriminatorOnnx', () => {
     const d = maxAbsDiff(run.outputs.logits!, ref);
     console.log(`ELECTRA discriminator ONNX vs float64 reference: logits max |Δ| ${d.toExponential(2)}`);
     expect(d).toBeLessThanOrEqual(1e-4);
+  });
+});
+
+describe('electraGeneratorOnnx', () => {
+  // genFraction 0.25: C_g = 8 < E = 32, so the tables are projected; 1: C_g = E, no projection.
+  for (const genFraction of [0.25, 1]) {
+    for (const tiedEmbeddings of [true, false]) {
+      it(`genFraction ${genFraction}, ${tiedEmbeddings ? 'tied' : 'untied'} embeddings: logits (batch, sequence, V) match the float64 reference to ≤ 1e-4`, async () => {
+        const model = micro();
+        const electra = { ...DEFAULT_ELECTRA, genFraction, tiedEmbeddings };
+        const gd = generatorDims(model, genFraction);
+        const genEmb = tiedEmbeddings ? 'emb.' : 'gen.emb.';
+        const project = gd.C !== model.C;
+        const B = 2;
+        const T = 10;
+        const specs = generatorSpecs(model, electra, V);
+        expect(specs.every((s) => s.name.startsWith('gen.') || s.name.startsWith(genEmb))).toBe(true);
+        expect(specs.some((s) => s.name === 'gen.emb.proj.w')).toBe(project);
+        const params = randomParams(specs, 7);
+        params.set('disc.head.out.b', new Float32Array(1)); // discriminator parameters are ignored
+        const bytes = electraGeneratorOnnx(params, model, electra, V);
+        const graph = graphOf(onnx.ModelProto.decode(bytes));
+        expect(graph.output.map((o) => [o.name, dims(o)])).toEqual([
+          ['logits', ['batch', 'sequence', V]],
+          ...Array.from({ length: gd.L }, (_, l) => [`attentions.${l}`, ['batch', gd.NH, 'sequence', 'sequence']]),
+        ]);
+        expect(graph.initializer.map((t) => t.name)).toEqual(specs.map((s) => s.name));
+
+        const { tokens: ids, mask } = randomBatch(B, T, V, 8);
+        const run = await runOnnx(bytes, { ids, mask, B, T }, { ep: 'wasm', outputs: ['logits'] });
+        const p = paramLookup(to64(params));
+        const { C, layerNormEps: eps } = model;
+        const emb = embeddingsForward(p, genEmb, ids, B, T, C, eps);
+        const x0 = project ? matmulForward(emb.ln.out, p('gen.emb.proj.w'), p('gen.emb.proj.b'), B * T, C, gd.C) : emb.ln.out;
+        const enc = layersForward(p, 'gen.', gd, x0, mask, B, T, eps);
+        const positions = Uint32Array.from({ length: B * T }, (_, i) => i % T);
+        const head = mlmHeadForward(p, 'gen.head.', `${genEmb}wte`, enc.out, positions, { B, T, P: T, C: gd.C, E: C, V }, eps);
+        const d = maxAbsDiff(run.outputs.logits!, head.logits);
+        console.log(`ELECTRA generator ONNX (genFraction ${genFraction}, ${tiedEmbeddings ? 'tied' : 'untied'}) vs float64 reference: logits max |Δ| ${d.toExponential(2)}`);
+        expect(d).toBeLessThanOrEqual(1e-4);
+      });
+    }
+  }
+
+  it('refuses a uniform generator, which has nothing to export', () => {
+    expect(() => electraGeneratorOnnx(new Map(), micro(), { ...DEFAULT_ELECTRA, uniformGenerator: true }, V)).toThrow(/uniform generator \(RTS\) has no parameters/);
   });
 });

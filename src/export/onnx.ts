@@ -1,5 +1,5 @@
-// ONNX export of our BERT MLM (and ELECTRA's discriminator) for onnxruntime and any other ONNX
-// runtime: opset 17, IR version 8, built with onnx-proto (protobufjs), never by hand.
+// ONNX export of our BERT MLM (and ELECTRA's discriminator and generator) for onnxruntime and any
+// other ONNX runtime: opset 17, IR version 8, built with onnx-proto (protobufjs), never by hand.
 // Inputs `input_ids` and `attention_mask`, int64 (batch, sequence) with sequence ≤ T; no
 // token_type_ids input (our models only ever use type 0). The graph computes what the GPU model
 // computes (src/model/bert.ts; float64 twin src/reference/encoder.ts), op for op:
@@ -7,6 +7,9 @@
 //   layer qkv = x·Wᵀ+b → per head softmax(QKᵀ/√HS + mask) · V → proj → LN1(x + ·)
 //         → fc1 → GELU (erf) → fc2 → LN2(x1 + ·)
 //   head  MLM: LN(GELU(x·denseᵀ+b))·wteᵀ + bias at every position; disc: GELU(dense) → out.
+// ELECTRA's generator is the same MLM graph on its own encoder (`gen.` prefix, generator dims),
+// reading its embedding tables (shared `emb.` or its own `gen.emb.`), projected E → C_g when
+// narrower (`gen.emb.proj`).
 // Initializers are exactly our parameters under our names and shapes (float32, raw little-endian
 // bytes): Linear weights stay (out, in) and Gemm's transB reads them, so nothing is transposed at
 // export. Small constants are Constant nodes, so the initializer list is the parameter list.
@@ -14,9 +17,9 @@
 // quantize.
 
 import onnxProto from 'onnx-proto';
-import { DEFAULT_ELECTRA, type ModelConfig } from '../model/config.ts';
-import { electraSpecs } from '../model/electra-layout.ts';
-import { paramSpecs, type ParamSpec } from '../model/layout.ts';
+import { DEFAULT_ELECTRA, type ElectraConfig, type ModelConfig } from '../model/config.ts';
+import { electraSpecs, generatorPlan } from '../model/electra-layout.ts';
+import { paramSpecs, type EncoderDims, type ParamSpec } from '../model/layout.ts';
 
 const { onnx } = onnxProto;
 type Attr = onnxProto.onnx.IAttributeProto;
@@ -130,11 +133,11 @@ function embeddings(g: GraphBuilder, prefix: string, C: number, eps: number): st
 }
 
 /**
- * L post-LN layers on rows x (B·S, C) → (B·S, C). Each layer's attention probabilities
+ * L post-LN layers of dims d on rows x (B·S, C) → (B·S, C). Each layer's attention probabilities
  * (B, NH, S, S) are named `${probsName}${l}` so the caller can expose them as graph outputs.
  */
-function layers(g: GraphBuilder, f: Front, x0: string, prefix: string, model: ModelConfig, probsName: string): string {
-  const { L, C, NH, layerNormEps: eps } = model;
+function layers(g: GraphBuilder, f: Front, x0: string, prefix: string, d: EncoderDims, eps: number, probsName: string): string {
+  const { L, C, NH } = d;
   const HS = C / NH;
   const shapeQkv = g.op('Concat', [f.shapeBS, g.constInt64('qkv_tail', [3], [3, NH, HS])], 'shape_qkv', [int('axis', 0)]);
   const rowsC = g.constInt64('att_rows_c', [2], [-1, C]);
@@ -162,8 +165,27 @@ function layers(g: GraphBuilder, f: Front, x0: string, prefix: string, model: Mo
   return x;
 }
 
+/**
+ * MLM head on rows x (B·S, C): LN(GELU(x·denseᵀ + b)) (B·S, E) · wteᵀ + bias → `logits`
+ * (batch, sequence, V), the decoder tied to the token embedding `wte` (V, E).
+ */
+function mlmHead(g: GraphBuilder, f: Front, x: string, prefix: string, wte: string, V: number, eps: number): void {
+  const dense = g.gelu(g.linear(x, `${prefix}dense.w`, `${prefix}dense.b`, `${prefix}dense.pre`), `${prefix}dense.out`);
+  const h = g.layerNorm(dense, `${prefix}ln`, eps, `${prefix}ln.out`);
+  const rows = g.linear(h, wte, `${prefix}bias`, `${prefix}logits`);
+  const shapeLogits = g.op('Concat', [f.shapeBS, g.constInt64('v', [1], [V])], 'shape_logits', [int('axis', 0)]);
+  g.op('Reshape', [rows, shapeLogits], 'logits');
+}
+
+/** `logits` (batch, sequence, V), then `attentions.l` (batch, NH, sequence, sequence) if asked. */
+function mlmOutputs(V: number, d: EncoderDims, attentions: boolean): ValueInfo[] {
+  const outputs = [valueInfo('logits', DT.FLOAT, ['batch', 'sequence', V])];
+  if (attentions) for (let l = 0; l < d.L; l++) outputs.push(valueInfo(`attentions.${l}`, DT.FLOAT, ['batch', d.NH, 'sequence', 'sequence']));
+  return outputs;
+}
+
 /** Our parameters, checked against the specs, as float32 initializers under their own names. */
-function initializers(specs: ParamSpec[], params: Map<string, Float32Array>): Tensor[] {
+function initializers(specs: ParamSpec[], params: ReadonlyMap<string, Float32Array>): Tensor[] {
   return specs.map((s) => {
     const v = params.get(s.name);
     const n = s.shape.reduce((a, b) => a * b, 1);
@@ -195,19 +217,14 @@ function encodeModel(g: GraphBuilder, name: string, inits: Tensor[], outputs: Va
  * the onnxruntime sense: a caller that fetches only `logits` (run(feeds, ['logits'])) gets only
  * that, and `attentions: false` leaves them out of the graph's outputs altogether.
  */
-export function bertOnnx(params: Map<string, Float32Array>, model: ModelConfig, V: number, opts: { attentions?: boolean } = {}): Uint8Array {
+export function bertOnnx(params: ReadonlyMap<string, Float32Array>, model: ModelConfig, V: number, opts: { attentions?: boolean } = {}): Uint8Array {
   const { L, C, NH, layerNormEps: eps } = model;
   const attentions = opts.attentions ?? true;
   const g = new GraphBuilder();
   const f = front(g);
-  const x = layers(g, f, embeddings(g, 'emb.', C, eps), '', model, 'attentions.');
-  const dense = g.gelu(g.linear(x, 'head.dense.w', 'head.dense.b', 'head.dense.pre'), 'head.dense.out');
-  const h = g.layerNorm(dense, 'head.ln', eps, 'head.ln.out');
-  const rows = g.linear(h, 'emb.wte', 'head.bias', 'head.logits'); // decoder tied to the token embedding
-  const shapeLogits = g.op('Concat', [f.shapeBS, g.constInt64('v', [1], [V])], 'shape_logits', [int('axis', 0)]);
-  g.op('Reshape', [rows, shapeLogits], 'logits');
-  const outputs = [valueInfo('logits', DT.FLOAT, ['batch', 'sequence', V])];
-  if (attentions) for (let l = 0; l < L; l++) outputs.push(valueInfo(`attentions.${l}`, DT.FLOAT, ['batch', NH, 'sequence', 'sequence']));
+  const x = layers(g, f, embeddings(g, 'emb.', C, eps), '', model, eps, 'attentions.');
+  mlmHead(g, f, x, 'head.', 'emb.wte', V, eps);
+  const outputs = mlmOutputs(V, model, attentions);
   const doc = `masklab BERT MLM (post-LN, L=${L} C=${C} NH=${NH} FFN=${model.FFN} T=${model.T} V=${V}). input_ids, attention_mask: int64 (batch, sequence ≤ ${model.T}). logits: (batch, sequence, V) at every position${attentions ? '; attentions.l: (batch, NH, sequence, sequence) softmax probabilities, fetch them only if needed' : ''}.`;
   return encodeModel(g, 'masklab_bert_mlm', initializers(paramSpecs(model, V), params), outputs, doc, { model, V, kind: 'bert-mlm' });
 }
@@ -225,12 +242,12 @@ export function discriminatorSpecs(model: ModelConfig, V: number): ParamSpec[] {
  * Inputs as bertOnnx; output `logits` float (batch, sequence): the replaced-token logit of every
  * position (sigmoid > 0.5 reads "replaced"), plus `attentions.l` as in bertOnnx.
  */
-export function electraDiscriminatorOnnx(params: Map<string, Float32Array>, model: ModelConfig, V: number, opts: { attentions?: boolean } = {}): Uint8Array {
+export function electraDiscriminatorOnnx(params: ReadonlyMap<string, Float32Array>, model: ModelConfig, V: number, opts: { attentions?: boolean } = {}): Uint8Array {
   const { L, C, NH, layerNormEps: eps } = model;
   const attentions = opts.attentions ?? true;
   const g = new GraphBuilder();
   const f = front(g);
-  const x = layers(g, f, embeddings(g, 'emb.', C, eps), 'disc.', model, 'attentions.');
+  const x = layers(g, f, embeddings(g, 'emb.', C, eps), 'disc.', model, eps, 'attentions.');
   const hidden = g.gelu(g.linear(x, 'disc.head.dense.w', 'disc.head.dense.b', 'disc.head.pre'), 'disc.head.out');
   const z = g.linear(hidden, 'disc.head.out.w', 'disc.head.out.b', 'disc.logits_rows'); // (B·S, 1)
   g.op('Reshape', [z, f.shapeBS], 'logits');
@@ -238,4 +255,35 @@ export function electraDiscriminatorOnnx(params: Map<string, Float32Array>, mode
   if (attentions) for (let l = 0; l < L; l++) outputs.push(valueInfo(`attentions.${l}`, DT.FLOAT, ['batch', NH, 'sequence', 'sequence']));
   const doc = `masklab ELECTRA discriminator (post-LN, L=${L} C=${C} NH=${NH} FFN=${model.FFN} T=${model.T} V=${V}). input_ids, attention_mask: int64 (batch, sequence ≤ ${model.T}). logits: (batch, sequence) replaced-token logits.`;
   return encodeModel(g, 'masklab_electra_discriminator', initializers(discriminatorSpecs(model, V), params), outputs, doc, { model, V, kind: 'electra-discriminator' });
+}
+
+/**
+ * The parameters ELECTRA's generator reads, in layout order: its embedding tables (the shared
+ * `emb.*` when tied, else its own `gen.emb.*`), `gen.emb.proj` when it projects, `gen.l*`, `gen.head.*`.
+ */
+export function generatorSpecs(model: ModelConfig, electra: ElectraConfig, V: number): ParamSpec[] {
+  if (electra.uniformGenerator) throw new Error('ONNX export: a uniform generator (RTS) has no parameters and nothing to export; export the discriminator.');
+  const { emb } = generatorPlan({ model, electra, V, B: 1, P: 1 });
+  return electraSpecs({ model, electra, V, B: 1, P: 1 }).params.filter((s) => s.name.startsWith('gen.') || s.name.startsWith(emb));
+}
+
+/**
+ * ELECTRA's generator as ONNX (transformers' ElectraForMaskedLM): params (an ELECTRA model's,
+ * discriminator ones ignored) → bytes. Inputs as bertOnnx; output `logits` float (batch, sequence,
+ * V) at every position, plus `attentions.l` (batch, NH_g, sequence, sequence) as in bertOnnx.
+ * Rows: LN(wte[id] + wpe + wtt[0]) (B·S, E) → proj (B·S, C_g) → generator layers → head dense
+ * C_g → E, GELU, LN → decoder tied to the generator's wte (V, E) + gen.head.bias.
+ */
+export function electraGeneratorOnnx(params: ReadonlyMap<string, Float32Array>, model: ModelConfig, electra: ElectraConfig, V: number, opts: { attentions?: boolean } = {}): Uint8Array {
+  const specs = generatorSpecs(model, electra, V);
+  const { dims, emb, project } = generatorPlan({ model, electra, V, B: 1, P: 1 });
+  const eps = model.layerNormEps;
+  const attentions = opts.attentions ?? true;
+  const g = new GraphBuilder();
+  const f = front(g);
+  const e = embeddings(g, emb, model.C, eps); // (B·S, E), E = the discriminator's C
+  const x0 = project ? g.linear(e, 'gen.emb.proj.w', 'gen.emb.proj.b', 'gen.emb.proj') : e;
+  mlmHead(g, f, layers(g, f, x0, 'gen.', dims, eps, 'attentions.'), 'gen.head.', `${emb}wte`, V, eps);
+  const doc = `masklab ELECTRA generator (post-LN, L=${dims.L} C=${dims.C} NH=${dims.NH} FFN=${dims.FFN}, embeddings E=${model.C}${project ? ' projected' : ''}, T=${model.T} V=${V}). input_ids, attention_mask: int64 (batch, sequence ≤ ${model.T}). logits: (batch, sequence, V) MLM logits at every position.`;
+  return encodeModel(g, 'masklab_electra_generator', initializers(specs, params), mlmOutputs(V, dims, attentions), doc, { model, electra, V, kind: 'electra-generator' });
 }

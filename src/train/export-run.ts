@@ -2,7 +2,7 @@
 // exporters (Hugging Face folder, ONNX), our own logits on the probe sentence (probe.json), and
 // the check that onnxruntime-web computes what our kernels compute. Runs between steps.
 
-import { hfFolder } from '../export/hf.ts';
+import { hfFolder, type HfExportInput } from '../export/hf.ts';
 import { bertOnnx, electraDiscriminatorOnnx } from '../export/onnx.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
@@ -27,6 +27,8 @@ export interface ProbeLogits {
   /** (positions, V) for MLM, (positions) for the discriminator. */
   logits: Float32Array;
   V: number;
+  /** ELECTRA with a generator: its MLM logits (positions, V) at `positions` (as many as the B·P head slots hold). */
+  generator?: { positions: number[]; logits: Float32Array };
 }
 
 /** Our engine's logits on the probe sentence (one forward, like the probe view's). */
@@ -39,20 +41,29 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
   const n = ids.length;
   const all = [...ids.keys()];
   const electra = isElectra(m);
-  // The MLM head scores P slots per row: the probe goes into every row, and position i is
-  // scored in row ⌊i/P⌋, slot i mod P, so slot index i holds position i (B·P ≥ T in every preset).
-  const positions = electra ? all : all.slice(0, B * P);
+  // The MLM head (BERT's, ELECTRA's generator's) scores P slots per row: the probe goes into every
+  // row, and position i is scored in row ⌊i/P⌋, slot i mod P, so slot index i holds position i
+  // (B·P ≥ T in every preset).
+  const mlmPositions = all.slice(0, B * P);
   const slots = new Uint32Array(B * P);
   const weights = new Float32Array(B * P);
-  if (!electra) positions.forEach((pos, i) => ((slots[i] = pos), (weights[i] = 1)));
+  mlmPositions.forEach((pos, i) => ((slots[i] = pos), (weights[i] = 1)));
   uploadProbe(m, ids, T, slots, weights);
   const enc = new StepEncoder(s.gpu, { label: 'export probe' });
   m.recordPredict(enc);
   enc.submit();
-  const base = { text, tokens: Array.from(ids, (id) => tok.idToToken(id)), ids: Array.from(ids), positions, V };
-  if (electra) return { ...base, output: 'discriminator-logits', logits: (await readF32(s.gpu, m.t(m.views.disc!.logits))).slice(0, n) };
-  return { ...base, output: 'mlm-logits', logits: (await readF32(s.gpu, m.t(m.views.logits!))).slice(0, positions.length * V) };
+  const mlmLogits = async () => (await readF32(s.gpu, m.t(m.views.logits!))).slice(0, mlmPositions.length * V);
+  const base = { text, tokens: Array.from(ids, (id) => tok.idToToken(id)), ids: Array.from(ids), V };
+  if (electra) {
+    const disc = (await readF32(s.gpu, m.t(m.views.disc!.logits))).slice(0, n);
+    const generator = m.views.logits ? { positions: mlmPositions, logits: await mlmLogits() } : undefined;
+    return { ...base, output: 'discriminator-logits', positions: all, logits: disc, ...(generator ? { generator } : {}) };
+  }
+  return { ...base, output: 'mlm-logits', positions: mlmPositions, logits: await mlmLogits() };
 }
+
+/** (positions, V) logits as one array per position, for probe.json. */
+const rowsOf = (logits: Float32Array, positions: number[], V: number) => positions.map((_, i) => Array.from(logits.subarray(i * V, (i + 1) * V)));
 
 function onnxOf(s: TrainingSession, params: Map<string, Float32Array>): Uint8Array {
   const V = s.model.shape.V;
@@ -67,17 +78,39 @@ export async function exportFiles(s: TrainingSession, formats: ExportFormat[], p
   const params = await readParams(s.gpu, s.model);
   const files: { path: string; bytes: ArrayBuffer }[] = [];
   if (formats.includes('hf')) {
-    const tok = s.dataset.tokenizer;
-    const folder = hfFolder({ objective: s.config.objective, model: s.config.model, electra: s.config.electra, params, vocabText: tok.toVocabText(), lowercase: tok.lowercase });
-    for (const [path, bytes] of Object.entries(folder)) files.push({ path: `hf/${path}`, bytes: own(bytes) });
+    for (const [path, bytes] of Object.entries(hfFolder(hfInput(s, params)))) files.push({ path: `hf/${path}`, bytes: own(bytes) });
   }
   if (formats.includes('onnx')) files.push({ path: 'model.onnx', bytes: own(onnxOf(s, params)) });
   if (formats.includes('probe')) {
     const p = await probeLogits(s, probe);
-    const rows = p.output === 'mlm-logits' ? p.positions.map((_, i) => Array.from(p.logits.subarray(i * p.V, (i + 1) * p.V))) : Array.from(p.logits);
-    files.push({ path: 'probe.json', bytes: own(enc({ step: s.step, preset: s.config.preset, text: p.text, tokens: p.tokens, input_ids: p.ids, output: p.output, positions: p.positions, logits: rows })) });
+    const rows = p.output === 'mlm-logits' ? rowsOf(p.logits, p.positions, p.V) : Array.from(p.logits);
+    const generator = p.generator ? { generator: { output: 'mlm-logits', positions: p.generator.positions, logits: rowsOf(p.generator.logits, p.generator.positions, p.V) } } : {};
+    files.push({ path: 'probe.json', bytes: own(enc({ step: s.step, preset: s.config.preset, text: p.text, tokens: p.tokens, input_ids: p.ids, output: p.output, positions: p.positions, logits: rows, ...generator })) });
   }
   return files;
+}
+
+/** What the Hugging Face folder and its model card need from the session. */
+function hfInput(s: TrainingSession, params: Map<string, Float32Array>): HfExportInput {
+  const tok = s.dataset.tokenizer;
+  const st = s.dataset.stats;
+  return {
+    objective: s.config.objective,
+    model: s.config.model,
+    electra: s.config.electra,
+    params,
+    vocabText: tok.toVocabText(),
+    lowercase: tok.lowercase,
+    tokenizerKind: tok.kind,
+    maxWordChars: tok.maxWordChars,
+    run: {
+      config: s.config,
+      step: s.step,
+      lastEval: s.history.evals.at(-1) ?? null,
+      // Synthetic tasks have no documents: their sizes say nothing a card reader needs.
+      ...(st.trainDocs > 0 ? { data: { trainDocs: st.trainDocs, heldOutDocs: st.heldOutDocs, trainTokens: st.trainTokens, heldOutTokens: st.heldOutTokens } } : {}),
+    },
+  };
 }
 
 /** Exports ONNX, runs it in onnxruntime-web (WebGPU EP when there is one, else WASM) on the probe, and compares with our logits. */
