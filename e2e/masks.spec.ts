@@ -14,7 +14,8 @@ for (const s of STRATEGIES) {
   const data = s.id === 'entity' || s.id === 'pmi' ? 'brown' : 'synthetic';
   test(`--mask ${s.id} trains and reports mask statistics and the own-mask eval`, () => {
     const out = join(mkdtempSync(join(tmpdir(), 'masklab-')), 'run.json');
-    run(['--mask', s.id, '--data', data, '--steps', '5', '--eval-every', '5', '--out', out]);
+    // No linear probes: this is about masking, and Brown runs would probe twice.
+    run(['--mask', s.id, '--data', data, '--steps', '5', '--eval-every', '5', '--probe', 'none', '--out', out]);
     const j = JSON.parse(readFileSync(out, 'utf8')) as {
       run: { masking: { strategy: string } };
       maskStats: { achievedRate: number; maskFrac: number };

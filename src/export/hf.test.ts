@@ -291,5 +291,8 @@ describe('Hugging Face export: what transformers.js needs, and the model card', 
   it('without a held-out evaluation the card says so', () => {
     const { x } = input(bertList.cases[0]! as Case, null);
     expect(text(hfFolder({ ...x, run: { ...x.run, lastEval: null } }), 'README.md')).toContain('No held-out evaluation ran before this export.');
+    // The linear probes, when the run has them: the best layer beside both baselines.
+    const probe = { step: 40, tasks: [{ label: 'POS tags', layer: 'layer 1', accuracy: 0.712, initial: 0.58, majority: 0.276 }] };
+    expect(text(hfFolder({ ...x, run: { ...x.run, probe } }), 'README.md')).toContain('| Linear probe at step 40: POS tags (best layer, held-out documents) | 71.2% (layer 1; untrained 58.0%, majority class 27.6%) |');
   });
 });

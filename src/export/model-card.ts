@@ -36,6 +36,14 @@ export interface CardRun {
   lastEval: CardEval | null;
   /** Dataset sizes (DatasetStats), when known. */
   data?: { trainDocs: number; heldOutDocs: number; trainTokens: number; heldOutTokens: number };
+  /** The last linear probes (issue [H]) of the encoder / discriminator, when the run has them. */
+  probe?: CardProbe;
+}
+
+/** Per probe task: the best layer's held-out accuracy, the untrained model's, and the majority class's. */
+export interface CardProbe {
+  step: number;
+  tasks: { label: string; layer: string; accuracy: number; initial: number | null; majority: number }[];
 }
 
 export interface CardInput {
@@ -159,6 +167,12 @@ function metrics(x: CardInput): string {
   if (e.electra && x.which === 'discriminator') {
     const d = e.electra;
     rows.push(['Discriminator ROC AUC', fmt(d.auc, 3)], ['Discriminator accuracy (p ≥ ½)', pct(d.discAccuracy)], ['Discriminator precision / recall', `${pct(d.precision)} / ${pct(d.recall)}`], ['Discriminator BCE', fmt(d.discLoss)]);
+  }
+  // The probes read the encoder (BERT) or the discriminator (ELECTRA): not the generator's card.
+  const p = x.which === 'generator' ? undefined : x.run.probe;
+  for (const t of p?.tasks ?? []) {
+    const init = t.initial === null ? '' : `untrained ${pct(t.initial)}, `;
+    rows.push([`Linear probe at step ${count(p!.step)}: ${t.label} (best layer, held-out documents)`, `${pct(t.accuracy)} (${t.layer}; ${init}majority class ${pct(t.majority)})`]);
   }
   return [`On the held-out split at step ${count(e.step)}:`, '', '| metric | value |', '|---|---|', ...rows.map(([k, v]) => `| ${k} | ${v} |`)].join('\n');
 }

@@ -3,6 +3,8 @@
 // the check that onnxruntime-web computes what our kernels compute. Runs between steps.
 
 import { hfFolder, type HfExportInput } from '../export/hf.ts';
+import type { CardProbe } from '../export/model-card.ts';
+import { bestLayer, initialProbe, taskScores } from './probe-report.ts';
 import { bertOnnx, electraDiscriminatorOnnx } from '../export/onnx.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
 import { StepEncoder } from '../gpu/encoder.ts';
@@ -107,10 +109,27 @@ function hfInput(s: TrainingSession, params: Map<string, Float32Array>): HfExpor
       config: s.config,
       step: s.step,
       lastEval: s.history.evals.at(-1) ?? null,
+      ...cardProbe(s),
       // Synthetic tasks have no documents: their sizes say nothing a card reader needs.
       ...(st.trainDocs > 0 ? { data: { trainDocs: st.trainDocs, heldOutDocs: st.heldOutDocs, trainTokens: st.trainTokens, heldOutTokens: st.heldOutTokens } } : {}),
     },
   };
+}
+
+/** The last probe's best layer per task, beside the untrained model (step 0) and the majority class. */
+function cardProbe(s: TrainingSession): { probe: CardProbe } | Record<string, never> {
+  const info = s.info.probe;
+  const last = s.history.probes.at(-1);
+  if ('unavailable' in info || !last) return {};
+  const init = initialProbe(s.history.probes);
+  const tasks = info.tasks.flatMap((t) => {
+    const now = taskScores(last, t.id);
+    if (!now) return [];
+    const b = bestLayer(now);
+    const at0 = init && taskScores(init, t.id);
+    return [{ label: t.label, layer: info.layers[b.layer]!, accuracy: b.score.accuracy, initial: at0 ? bestLayer(at0).score.accuracy : null, majority: t.majority.accuracy }];
+  });
+  return { probe: { step: last.step, tasks } };
 }
 
 /** Exports ONNX, runs it in onnxruntime-web (WebGPU EP when there is one, else WASM) on the probe, and compares with our logits. */

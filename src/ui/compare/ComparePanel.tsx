@@ -56,7 +56,12 @@ export function ComparePanel() {
           </button>
         </span>
       </div>
-      <p className="explain">{exp.finding}</p>
+      <p className="explain" data-testid="experiment-finding">
+        {exp.finding} {exp.read}
+      </p>
+      <p className="explain" data-testid="experiment-ours">
+        At masklab’s scale: {exp.ours}
+      </p>
       <p className="muted" data-testid="compare-queue">
         {running ? `Training ${running.label}` : 'Queue idle'}
         {pending.length > 0 && ` · ${pending.length} waiting: ${pending.map((r) => r.label).join('; ')}`}
