@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { probeAtFlops, reproTable, type RunFile } from './repro-table.ts';
+
+/** A run with POS probes at the given steps (best layer = the max of two layers). */
+function run(flopsPerStep: number, pos: [step: number, acc: number][]): RunFile {
+  return {
+    run: { flopsPerStep },
+    evals: [{ step: 10, loss: 3, accuracy: 0.2 }],
+    evalOwnMask: [{ accuracy: 0.25 }],
+    probes: {
+      points: pos.flatMap(([step, accuracy]) => [
+        { step, task: 'pos', accuracy },
+        { step, task: 'pos', accuracy: accuracy - 0.05 },
+      ]),
+      tasks: [{ id: 'pos', baselines: { majority: { accuracy: 0.27 } } }],
+    },
+  };
+}
+
+describe('reproduction table', () => {
+  it('pairs seeds, says "reproduces" only when every seed agrees, compares ELECTRA at equal FLOPs', () => {
+    const seeds = (f: (s: number) => RunFile) => new Map([1, 2, 3].map((s) => [s, f(s)]));
+    const runs = new Map([
+      ['random15', seeds((s) => run(10, [[0, 0.5], [100, 0.6 + s / 100]]))],
+      ['random40', seeds((s) => run(10, [[0, 0.5], [100, 0.65 + s / 100]]))],
+      ['allmask', seeds((s) => run(10, [[0, 0.5], [100, s === 2 ? 0.5 : 0.7]]))],
+      // Costs twice the FLOPs per step: at the MLM run's final FLOPs it is at step 50.
+      ['electra', seeds(() => run(20, [[0, 0.5], [50, 0.55], [100, 0.9]]))],
+    ]);
+    const md = reproTable(runs);
+    expect(md).toContain('| random40 | 1, 2, 3 | 0.670 (0.660–0.680) | – | 0.500 (0.500–0.500) | 0.200 (0.200–0.200) | 0.250 (0.250–0.250) |');
+    expect(md).toContain('| 40% beats 15% | random40 vs random15, seeds 1, 2, 3 | +0.050, +0.050, +0.050 (mean +0.050) | reproduces |');
+    expect(md).toMatch(/80\/10\/10 is unnecessary .* \| no clear difference \|/);
+    expect(md).toMatch(/ELECTRA learns more per FLOP \| electra vs random15 at equal FLOPs, seeds 1, 2, 3 \| -0\.060, -0\.070, -0\.080 \(mean -0\.070\) \| opposite \|/);
+    expect(md).toMatch(/whole-word masking .* \| – \| not enough seeds \(0 of 3\) \|/);
+    expect(probeAtFlops(run(20, [[0, 0.5], [50, 0.55]]), 'pos', 999)).toEqual({ step: 0, accuracy: 0.5 });
+  });
+});

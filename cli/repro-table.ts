@@ -1,0 +1,113 @@
+// `npm run repro:table -- DIR`: the README's reproduction table (issue [H]) from the JSON files of
+// the teaching experiments' CLI runs in DIR, named <variant>-s<seed>.json (runs/repro/run-*.sh
+// makes them). Per variant: the final POS and genre probe (best layer, held-out documents; mean
+// and range over seeds), the untrained model's POS probe, the fixed-mask and own-mask held-out
+// accuracy. Per finding: the paired difference (same seed: same init, batches and eval mask) in
+// the direction the literature predicts, and a verdict that only says "reproduces" when every
+// seed agrees. ELECTRA is compared with MLM at equal FLOPs: the discriminator's probe at the last
+// probed step whose FLOPs do not exceed the MLM run's final FLOPs.
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+
+interface ProbeRecord {
+  step: number;
+  task: string;
+  accuracy: number;
+}
+export interface RunFile {
+  run: { flopsPerStep: number };
+  evals: { step: number; loss: number; accuracy: number }[];
+  evalOwnMask: { accuracy: number }[];
+  probes: { points: ProbeRecord[]; tasks: { id: string; baselines: { majority: { accuracy: number } } }[] } | { unavailable: string };
+}
+
+export interface Finding {
+  id: string;
+  title: string;
+  /** Variant expected to score higher on the probe, and the one it beats. */
+  better: string;
+  worse: string;
+  /** Compare at the MLM run's final FLOPs (ELECTRA) instead of at the final step. */
+  equalFlops?: boolean;
+}
+
+export const FINDINGS: Finding[] = [
+  { id: 'rate', title: '40% beats 15%', better: 'random40', worse: 'random15' },
+  { id: 'corruption', title: '80/10/10 is unnecessary (all-[MASK] at least as good)', better: 'allmask', worse: 'random15' },
+  { id: 'units', title: 'whole-word masking transfers better than random', better: 'wholeword', worse: 'random15' },
+  { id: 'units', title: 'span masking transfers better than random', better: 'span', worse: 'random15' },
+  { id: 'electra', title: 'ELECTRA learns more per FLOP', better: 'electra', worse: 'random15', equalFlops: true },
+  { id: 'attention', title: 'attention-guided masking learns better representations', better: 'attention', worse: 'random15' },
+];
+
+/** Best layer's accuracy of `task` at the probe point `step` (the last one when step is undefined). */
+export function probeAt(f: RunFile, task: string, step?: number): { step: number; accuracy: number } | null {
+  if ('unavailable' in f.probes) return null;
+  const pts = f.probes.points.filter((p) => p.task === task);
+  const s = step ?? Math.max(...pts.map((p) => p.step));
+  const at = pts.filter((p) => p.step === s);
+  return at.length ? { step: s, accuracy: Math.max(...at.map((p) => p.accuracy)) } : null;
+}
+
+/** The probe of `f` at the last probed step whose FLOPs are ≤ `flops`. */
+export function probeAtFlops(f: RunFile, task: string, flops: number): { step: number; accuracy: number } | null {
+  if ('unavailable' in f.probes) return null;
+  const steps = [...new Set(f.probes.points.filter((p) => p.task === task).map((p) => p.step))].filter((s) => s * f.run.flopsPerStep <= flops * (1 + 1e-9));
+  return steps.length ? probeAt(f, task, Math.max(...steps)) : null;
+}
+
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const f3 = (x: number) => x.toFixed(3);
+const spread = (xs: number[]) => (xs.length > 1 ? ` (${f3(Math.min(...xs))}–${f3(Math.max(...xs))})` : '');
+
+/** Markdown: the per-variant table, then the findings with their paired differences and verdicts. */
+export function reproTable(runs: Map<string, Map<number, RunFile>>): string {
+  const lines = ['| variant | seeds | POS probe | genre probe | POS probe, untrained | fixed-mask acc | own-mask acc |', '|---|---|---|---|---|---|---|'];
+  for (const [variant, bySeed] of runs) {
+    const fs = [...bySeed.values()];
+    const col = (get: (f: RunFile) => number | null | undefined) => {
+      const xs = fs.map(get).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
+      return xs.length ? `${f3(mean(xs))}${spread(xs)}` : '–';
+    };
+    lines.push(`| ${variant} | ${[...bySeed.keys()].sort().join(', ')} | ${col((f) => probeAt(f, 'pos')?.accuracy)} | ${col((f) => probeAt(f, 'genre')?.accuracy)} | ${col((f) => probeAt(f, 'pos', 0)?.accuracy)} | ${col((f) => f.evals.at(-1)?.accuracy)} | ${col((f) => f.evalOwnMask.at(-1)?.accuracy)} |`);
+  }
+  lines.push('', '| finding | compared (POS probe, paired by seed) | mean difference | verdict at this scale |', '|---|---|---|---|');
+  for (const k of FINDINGS) {
+    const a = runs.get(k.better);
+    const b = runs.get(k.worse);
+    const seeds = a && b ? [...a.keys()].filter((s) => b.has(s)).sort() : [];
+    const diffs = seeds.flatMap((s) => {
+      const base = probeAt(b!.get(s)!, 'pos');
+      const flops = k.equalFlops ? (base?.step ?? 0) * b!.get(s)!.run.flopsPerStep : 0;
+      const other = k.equalFlops ? probeAtFlops(a!.get(s)!, 'pos', flops) : probeAt(a!.get(s)!, 'pos');
+      return base && other ? [other.accuracy - base.accuracy] : [];
+    });
+    const verdict = diffs.length < 3 ? `not enough seeds (${diffs.length} of 3)` : diffs.every((d) => d > 0) ? 'reproduces' : diffs.every((d) => d < 0) ? 'opposite' : 'no clear difference';
+    lines.push(`| ${k.title} | ${k.better} vs ${k.worse}${k.equalFlops ? ' at equal FLOPs' : ''}, seeds ${seeds.join(', ') || '–'} | ${diffs.length ? `${diffs.map((d) => (d >= 0 ? '+' : '') + f3(d)).join(', ')} (mean ${(mean(diffs) >= 0 ? '+' : '') + f3(mean(diffs))})` : '–'} | ${verdict} |`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** Reads DIR/<variant>-s<seed>.json into variant → seed → run, variants in file order. */
+export function readRuns(dir: string): Map<string, Map<number, RunFile>> {
+  const runs = new Map<string, Map<number, RunFile>>();
+  for (const name of readdirSync(dir).sort()) {
+    const m = /^(.+)-s(\d+)\.json$/.exec(name);
+    if (!m) continue;
+    const f = JSON.parse(readFileSync(join(dir, name), 'utf8')) as RunFile;
+    if (!runs.has(m[1]!)) runs.set(m[1]!, new Map());
+    runs.get(m[1]!)!.set(Number(m[2]), f);
+  }
+  return runs;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error('usage: npm run repro:table -- DIR   (DIR holds <variant>-s<seed>.json from npm run train -- --out)');
+    process.exit(2);
+  }
+  process.stdout.write(reproTable(readRuns(dir)));
+}
