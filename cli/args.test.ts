@@ -53,6 +53,8 @@ describe('train CLI flags', () => {
     expect(a.config.electra).toEqual({ discWeight: 10, genFraction: 0.5, temperature: 0.7, tiedEmbeddings: false, uniformGenerator: false, disallowCorrect: true, maskedOnly: true });
     expect(a.config.model).toMatchObject({ L: 3, C: 64, NH: 4, FFN: 128 });
     expect(parseTrainArgs(['--preset', 'electra-micro']).config.objective).toBe('electra');
+    expect(parseTrainArgs(['--preset', 'electra-micro', '--allow-correct']).config.electra.disallowCorrect).toBe(false);
+    expect(() => parseTrainArgs(['--preset', 'electra-micro', '--allow-correct', '--disallow-correct'])).toThrow(/contradict/);
     expect(() => parseTrainArgs(['--objective', 'gan'])).toThrow(/--objective gan is not one of: mlm, electra/);
     expect(() => parseTrainArgs(['--preset', 'electra-micro', '--temperature', '0'])).toThrow(/electra.temperature must be a number from 0.05 to 10 \(got 0\)/);
     expect(() => parseTrainArgs(['--uniform-generator'])).toThrow(/--uniform-generator is an ELECTRA option: add --objective electra/);

@@ -61,7 +61,8 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --temperature X   ELECTRA: generator sampling temperature (default 1)
   --untied-embeddings  ELECTRA: generator and discriminator get their own embeddings
   --uniform-generator  ELECTRA: replacements drawn uniformly, no generator (RTS)
-  --disallow-correct   ELECTRA: never sample the original token
+  --disallow-correct   ELECTRA: never sample the original token (the electra presets do)
+  --allow-correct      ELECTRA: let the generator sample the original token (Google's default)
   --electra-15      ELECTRA: discriminator loss on masked positions only (the ablation)
   --eval-every N    held-out eval every N steps (0: only at the end)
   --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
@@ -108,6 +109,7 @@ export const TRAIN_OPTIONS = {
   'untied-embeddings': { type: 'boolean' },
   'uniform-generator': { type: 'boolean' },
   'disallow-correct': { type: 'boolean' },
+  'allow-correct': { type: 'boolean' },
   'electra-15': { type: 'boolean' },
   'eval-every': { type: 'string' },
   'eval-batches': { type: 'string' },
@@ -181,9 +183,11 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   set(num('temperature', v.temperature), (n) => (e.temperature = n));
   if (v['untied-embeddings']) e.tiedEmbeddings = false;
   if (v['uniform-generator']) e.uniformGenerator = true;
+  if (v['disallow-correct'] && v['allow-correct']) throw new UsageError('--disallow-correct and --allow-correct contradict each other: give one.');
   if (v['disallow-correct']) e.disallowCorrect = true;
+  if (v['allow-correct']) e.disallowCorrect = false;
   if (v['electra-15']) e.maskedOnly = true;
-  const electraFlags = ['disc-weight', 'gen-fraction', 'temperature', 'untied-embeddings', 'uniform-generator', 'disallow-correct', 'electra-15'] as const;
+  const electraFlags = ['disc-weight', 'gen-fraction', 'temperature', 'untied-embeddings', 'uniform-generator', 'disallow-correct', 'allow-correct', 'electra-15'] as const;
   const stray = electraFlags.filter((f) => v[f] !== undefined);
   if (config.objective !== 'electra' && stray.length) throw new UsageError(`--${stray[0]} is an ELECTRA option: add --objective electra or use an electra preset.`);
   const probe = probeOf(config);

@@ -42,6 +42,32 @@ test('a short training run prints progress and writes config, per-step loss, eva
   expect(j.wallSeconds).toBeGreaterThan(0);
 });
 
+test('--probe on Brown: probes at step 0, at each eval and at the end, with both baselines in the JSON', () => {
+  const out = join(tmp(), 'run.json');
+  const stdout = train(['--preset', 'bert-micro', '--data', 'brown', '--steps', '4', '--eval-every', '2', '--eval-batches', '1', '--probe', 'pos', '--probe-budget', '1', '--out', out], 170_000);
+  expect(stdout).toMatch(/probes \(encoder\): pos \d+ train \/ \d+ held-out examples, majority baseline 0\.\d{3}/);
+  expect(stdout).toMatch(/probe @4 pos: acc by layer [\d. ]+ \| best \S+( \d)? 0\.\d{3} F1 0\.\d{3} \(majority 0\.\d{3}\)/);
+  const j = JSON.parse(readFileSync(out, 'utf8')) as {
+    probes: {
+      layers: string[];
+      tasks: { id: string; baselines: { majority: { accuracy: number }; initialWeights: { accuracy: number }[] }; final: { step: number; accuracy: number } }[];
+      points: { step: number; task: string; layer: number; accuracy: number; macroF1: number }[];
+      cost: { ms: number; shareOfRun: number; probes: number };
+    };
+  };
+  expect(j.probes.layers).toEqual(['embeddings', 'layer 1', 'layer 2']);
+  expect(j.probes.tasks.map((t) => t.id)).toEqual(['pos']);
+  expect([...new Set(j.probes.points.map((p) => p.step))]).toEqual([0, 2, 4]);
+  expect(j.probes.points.filter((p) => p.step === 4).map((p) => p.layer)).toEqual([0, 1, 2]);
+  const pos = j.probes.tasks[0]!;
+  expect(pos.baselines.initialWeights).toHaveLength(3);
+  expect(pos.final.step).toBe(4);
+  // Even an untrained model's features know more POS than always answering NOUN.
+  expect(pos.final.accuracy).toBeGreaterThan(pos.baselines.majority.accuracy);
+  expect(j.probes.cost.probes).toBe(3);
+  expect(j.probes.cost.shareOfRun).toBeGreaterThan(0);
+});
+
 test('--save-dir writes the Hugging Face folder, model.onnx, probe.json and a checkpoint that --resume continues exactly', () => {
   const dir = tmp();
   const out = join(dir, 'run.json');

@@ -53,7 +53,10 @@ export class TrainingSession {
   readonly history: Required<RunHistory> = { metrics: [], evals: [], probes: [] };
   private readonly ring: ReadbackRing;
   private readonly schedule: LrSchedule;
+  /** Training (and eval) time in ms, probes left out. */
   private activeMs = 0;
+  /** Probes run inside the current train() call: their time is not training time. */
+  private probeMsInTrain = 0;
   private lastReport = { step: 0, at: 0 };
   private batchBuf: Batch | undefined;
   private lastEvalStep = -1;
@@ -133,6 +136,9 @@ export class TrainingSession {
     const reads: Promise<void>[] = [];
     const started = performance.now();
     const activeBefore = this.activeMs;
+    // Training time leaves out the probes run in this loop (runProbe adds theirs here).
+    this.probeMsInTrain = 0;
+    const activeNow = () => activeBefore + performance.now() - started - this.probeMsInTrain;
     this.lastReport = { step: this.step, at: started };
     const electra = isElectra(model);
     const metricsRanges = [model.t('metrics'), model.t('gradnorm'), this.masking.statsRange, ...(electra ? [model.t('disc.metrics'), model.t('electra.stats')] : [])];
@@ -156,7 +162,7 @@ export class TrainingSession {
       if (read) {
         const r = read.then(
           ([m, g, st, dm, es]) =>
-            this.report(s, lr, new Float32Array(m!), new Float32Array(g!), new Uint32Array(st!), this.masking.currentRate, B * T, activeBefore + performance.now() - started, dm && es ? [new Float32Array(dm), new Uint32Array(es)] : null),
+            this.report(s, lr, new Float32Array(m!), new Float32Array(g!), new Uint32Array(st!), this.masking.currentRate, B * T, activeNow(), dm && es ? [new Float32Array(dm), new Uint32Array(es)] : null),
           () => undefined, // device lost: the gpu-error event tells the user
         );
         reads.push(r);
@@ -167,12 +173,12 @@ export class TrainingSession {
       const probeDue = this.probeScheduled(this.step, evalDue) && this.step < this.config.train.steps;
       if (evalDue || probeDue) await Promise.all(inFlight.splice(0));
       if (evalDue) await this.evaluate();
-      if (probeDue) await this.probeWithinBudget(activeBefore + performance.now() - started);
+      if (probeDue) await this.probeWithinBudget(activeNow());
     }
     await Promise.all(inFlight);
     await Promise.all(reads); // the last metrics arrive before train() returns
     await this.views.flush(this.step);
-    this.activeMs = activeBefore + performance.now() - started;
+    this.activeMs = activeNow();
     if (this.step >= this.config.train.steps && !this.diverged) {
       if (this.lastEvalStep !== this.step) await this.evaluate();
       // The end is always probed: it is the run's result.
@@ -187,12 +193,16 @@ export class TrainingSession {
     return every > 0 ? step % every === 0 : evalDue;
   }
 
-  /** A scheduled probe, unless it would lift the probes' share of the run's time above the budget. */
-  private async probeWithinBudget(runMs: number): Promise<void> {
+  /**
+   * A scheduled probe, unless it would lift the probes' share of the run's time (training + probes)
+   * above the budget; its cost is estimated as the last probe's. Budget 1 never skips.
+   */
+  private async probeWithinBudget(trainMs: number): Promise<void> {
     const last = this.history.probes.at(-1);
-    const spent = last?.totalMs ?? 0;
-    if (spent + (last?.ms ?? 0) > probeOf(this.config).budget * runMs) return;
-    await this.runProbe(runMs);
+    const after = (last?.totalMs ?? 0) + (last?.ms ?? 0);
+    if (after > probeOf(this.config).budget * (trainMs + after)) return;
+    await this.runProbe(trainMs);
+    this.probeMsInTrain += this.history.probes.at(-1)!.ms;
   }
 
   /**
@@ -200,13 +210,14 @@ export class TrainingSession {
    * at step 0 (the untrained model: the baseline of what pretraining adds); the loop at scheduled
    * steps within the budget and at the end. Null when the run has no probe (the info says why).
    */
-  async runProbe(runMs = this.activeMs): Promise<ProbePoint | null> {
+  async runProbe(trainMs = this.activeMs): Promise<ProbePoint | null> {
     if (!this.linearProbe) return null;
     const t0 = performance.now();
     const tasks = await this.linearProbe.run();
     const ms = performance.now() - t0;
     const totalMs = (this.history.probes.at(-1)?.totalMs ?? 0) + ms;
-    const point: ProbePoint = { step: this.step, tasks, ms, totalMs, share: totalMs / Math.max(runMs + ms, 1) };
+    // Training time (this.activeMs) excludes probes, so the share is probes / (training + probes).
+    const point: ProbePoint = { step: this.step, tasks, ms, totalMs, share: totalMs / (trainMs + totalMs) };
     this.history.probes.push(point);
     this.post({ type: 'probe-eval', point });
     return point;
