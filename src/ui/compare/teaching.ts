@@ -82,6 +82,8 @@ export const EXPERIMENTS: readonly Experiment[] = [
         apply: (c) => {
           c.objective = 'electra';
           c.masking = { strategy: 'random', params: {} };
+          // As the electra presets: a generator that learns the data perfectly would leave nothing to detect.
+          c.electra = { ...c.electra, disallowCorrect: true };
         },
       },
     ],
