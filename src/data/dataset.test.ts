@@ -83,7 +83,7 @@ describe('buildDataset: Brown', () => {
     expect(a.tokenizer.vocabSize).toBeLessThan(200);
     checkAlignment(a, a.evalSet);
     checkAlignment(a, a.batch(0, 8));
-  });
+  }, 60_000); // the whole of Brown, twice: seconds on a busy machine
 
   it('says what is missing or wrong', () => {
     expect(() => buildDataset('brown', { tokenizer: 'wordpiece', seed: 1, T: 64 })).toThrow(/needs the corpus: pass load.brownText/);

@@ -9,15 +9,10 @@
 // split into words: Brown is one word per `word/tag` token), and BERT's punctuation splitting or
 // accent stripping — a word is kept whole so that its pieces stay aligned with its POS tag.
 
-/** Ids fixed project-wide: the masking kernels and the model rely on them. */
-export const PAD_ID = 0;
-export const UNK_ID = 1;
-export const CLS_ID = 2;
-export const SEP_ID = 3;
-export const MASK_ID = 4;
-export const SPECIAL_TOKENS = ['[PAD]', '[UNK]', '[CLS]', '[SEP]', '[MASK]'] as const;
-/** Ids below this are specials; ordinary tokens are ids ≥ NUM_SPECIAL. */
-export const NUM_SPECIAL = 5;
+import { NUM_SPECIAL, PAD_ID, SPECIAL_TOKENS, UNK_ID } from './special-tokens.ts';
+
+/** Ids fixed project-wide (special-tokens.ts): the masking kernels and the model rely on them. */
+export { CLS_ID, MASK_ID, NUM_SPECIAL, PAD_ID, SEP_ID, SPECIAL_TOKENS, UNK_ID } from './special-tokens.ts';
 /** wordIndex of tokens that belong to no word ([CLS], [SEP], [PAD]). */
 export const NO_WORD = 0xffffffff;
 

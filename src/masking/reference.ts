@@ -6,10 +6,11 @@
 // Not here: tokenization (src/data owns it; the special ids below are the project's fixed ones),
 // other strategies (whole-word, span, ...), or anything that touches the GPU.
 import { hash4 } from '../data/prng.ts';
+import { CLS_ID, MASK_ID, NUM_SPECIAL, PAD_ID, SEP_ID, UNK_ID } from '../data/special-tokens.ts';
 import { budget } from './budget.ts';
 
 /** Fixed special token ids of the project; ordinary tokens are ids ≥ FIRST_ORDINARY. */
-export const SPECIAL = { PAD: 0, UNK: 1, CLS: 2, SEP: 3, MASK: 4, FIRST_ORDINARY: 5 } as const;
+export const SPECIAL = { PAD: PAD_ID, UNK: UNK_ID, CLS: CLS_ID, SEP: SEP_ID, MASK: MASK_ID, FIRST_ORDINARY: NUM_SPECIAL } as const;
 
 /** Low 2 bits of a mask record; bits 2+ hold the unit id (the position, for random-token masking). */
 export const RECORD = { NONE: 0, MASK: 1, RANDOM: 2, KEEP: 3 } as const;

@@ -4,6 +4,7 @@
 // others' values. Pure: returns host arrays; uploading them is the model's job.
 
 import { Rng } from '../data/prng.ts';
+import { PAD_ID } from '../data/special-tokens.ts';
 import type { ModelConfig } from './config.ts';
 import { paramSpecs, type ParamSpec } from './layout.ts';
 
@@ -16,8 +17,6 @@ export function nameStream(name: string): number {
   }
   return h;
 }
-
-export const PAD_ID = 0;
 
 export function initParams(model: ModelConfig, V: number, seed: number): Map<string, Float32Array> {
   return initSpecs(paramSpecs(model, V), model.initStd, seed);

@@ -1,5 +1,7 @@
 // Every .wgsl file in this folder, loaded as text with Vite's ?raw, named by its repo path so
-// compile errors point at the file. Op launchers (src/model/ops) take their shaders from here.
+// compile errors point at the file, plus the generated special_tokens.wgsl. Op launchers
+// (src/model/ops) take their shaders from here.
+import { specialTokensWgsl } from '../data/special-tokens.ts';
 import type { ShaderLibrary, ShaderSource } from '../gpu/shaders.ts';
 
 const files = import.meta.glob<string>('./*.wgsl', { query: '?raw', import: 'default', eager: true });
@@ -10,6 +12,8 @@ const byFile = new Map<string, ShaderSource>(
     return [file, { name: `src/shaders/${file}`, code }];
   }),
 );
+// Generated, not a file: the special token ids come from their one TypeScript source.
+byFile.set('special_tokens.wgsl', { name: 'src/data/special-tokens.ts (special_tokens.wgsl)', code: specialTokensWgsl() });
 
 /** The shader `file` (e.g. "reduce.wgsl"); throws if there is no such file. */
 export function shader(file: string): ShaderSource {

@@ -21,11 +21,7 @@ struct Params {
 }
 
 const TMAX: u32 = 512u; // = MASKING_MAX_T in src/masking/reference.ts
-const PAD: u32 = 0u;
-const CLS: u32 = 2u;
-const SEP: u32 = 3u;
-const MASK: u32 = 4u;
-const FIRST_ORDINARY: u32 = 5u;
+//!include special_tokens.wgsl
 const SALT_KIND: u32 = 0x5bd1e995u;  // = SALT_KIND in reference.ts
 const SALT_TOKEN: u32 = 0x68e31da4u; // = SALT_TOKEN in reference.ts
 

@@ -29,9 +29,7 @@ struct LabParams {
   len_cdf: array<vec4<u32>, 5>, // cumulative u24 length table (20 entries)
 }
 
-const PAD: u32 = 0u;
-const MASK: u32 = 4u;
-const FIRST_ORDINARY: u32 = 5u;
+//!include special_tokens.wgsl
 const NO_UNIT: u32 = 0xffffu;
 const CLASS_ENTITY: u32 = 0x10000u;
 const ONE24: u32 = 0x1000000u;
