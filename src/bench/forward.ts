@@ -7,7 +7,7 @@ import type * as Ort from 'onnxruntime-web';
 import { Rng } from '../data/prng.ts';
 import { NUM_SPECIAL } from '../data/tokenizer.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { bertOnnx } from '../export/onnx.ts';
 import { loadOrt } from '../export/onnx-runtime.ts';

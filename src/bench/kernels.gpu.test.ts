@@ -7,7 +7,7 @@ import '@tensorflow/tfjs-backend-webgpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../data/prng.ts';
 import { Arena, ArenaPlan } from '../gpu/arena.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import { createOpContext } from '../model/ops/context.ts';

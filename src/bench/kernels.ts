@@ -23,7 +23,7 @@ import type * as TF from '@tensorflow/tfjs';
 import { Rng } from '../data/prng.ts';
 import { Arena, ArenaPlan, type DType, type TensorRange } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { presetConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/layout.ts';

@@ -8,7 +8,7 @@
 // would show. Also checked: tfjs reported no GPU error, and its runner leaks no tensors.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import { createBert, type BertModel } from '../model/bert.ts';

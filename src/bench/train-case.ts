@@ -6,7 +6,7 @@
 // AdamW step agree to ≤ 1e-3; otherwise the case is marked failed and never timed.
 import { NUM_SPECIAL } from '../data/tokenizer.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { createBert } from '../model/bert.ts';
 import { maxPredictions, type RunConfig } from '../model/config.ts';

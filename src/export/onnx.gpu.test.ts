@@ -4,7 +4,7 @@
 // prediction on the same batch: MLM logits at every position (max |Δ| ≤ 1e-3) and every layer's
 // attention probabilities (GPU `l{i}.probs`). The WebGPU EP is tried too, and reported.
 import { describe, expect, it } from 'vitest';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import type { BertModel } from '../model/bert.ts';

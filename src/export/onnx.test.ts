@@ -8,7 +8,7 @@ import { DEFAULT_ELECTRA, generatorDims, presetConfig, type ModelConfig } from '
 import { paramSpecs } from '../model/layout.ts';
 import { randomBatch } from '../model/testing.ts';
 import { geluForward } from '../reference/gelu.ts';
-import { embeddingsForward, layersForward, mlmHeadForward, paramLookup } from '../reference/encoder.ts';
+import { embeddingsForward, layersForward, mlmHeadForward, paramLookup } from '../reference/passes.ts';
 import { matmulForward } from '../reference/matmul.ts';
 import { bertOnnx, discriminatorSpecs, electraDiscriminatorOnnx, electraGeneratorOnnx, generatorSpecs, ONNX_IR_VERSION, ONNX_OPSET } from './onnx.ts';
 import { runOnnx } from './onnx-runtime.ts';

@@ -2,7 +2,7 @@
 // other ONNX runtime: opset 17, IR version 8, built with onnx-proto (protobufjs), never by hand.
 // Inputs `input_ids` and `attention_mask`, int64 (batch, sequence) with sequence ≤ T; no
 // token_type_ids input (our models only ever use type 0). The graph computes what the GPU model
-// computes (src/model/bert.ts; float64 twin src/reference/encoder.ts), op for op:
+// computes (src/model/bert.ts; float64 twin src/reference/passes.ts), op for op:
 //   emb   x = LN(wte[id] + wpe[t] + wtt[0])                      rows (N = batch·sequence, C)
 //   layer qkv = x·Wᵀ+b → per head softmax(QKᵀ/√HS + mask) · V → proj → LN1(x + ·)
 //         → fc1 → GELU (erf) → fc2 → LN2(x1 + ·)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from './arena.ts';
-import { StepEncoder } from './encoder.ts';
+import { StepEncoder } from './step-encoder.ts';
 import { TimestampProfiler } from './profiler.ts';
 import { readF32, ReadbackRing } from './readback.ts';
 import { testGpu } from './testing.ts';

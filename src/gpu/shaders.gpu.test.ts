@@ -4,7 +4,7 @@ import usesBrokenLib from './testdata/uses_broken_lib.wgsl?raw';
 import brokenLib from './testdata/broken_lib.wgsl?raw';
 import prngProbe from './testdata/prng_probe.wgsl?raw';
 import { Arena, ArenaPlan } from './arena.ts';
-import { StepEncoder } from './encoder.ts';
+import { StepEncoder } from './step-encoder.ts';
 import { GpuError } from './errors.ts';
 import { bindGroup, PipelineCache } from './pipelines.ts';
 import { readF32, readU32 } from './readback.ts';

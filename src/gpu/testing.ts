@@ -2,7 +2,7 @@
 // page), with the adapter printed once so every test log says what it ran on. No mock: without
 // WebGPU the tests fail, by design.
 import { initGpu, type Gpu } from './device.ts';
-import { StepEncoder } from './encoder.ts';
+import { StepEncoder } from './step-encoder.ts';
 
 let gpu: Promise<Gpu> | null = null;
 

@@ -5,7 +5,7 @@
 // [CLS]→token attention-score kernel. Statistics of the masks are tested in Node (selection*.test.ts).
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../gpu/arena.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { msPerRun, testGpu } from '../gpu/testing.ts';
 import { hash4, Rng } from '../data/prng.ts';

@@ -2,7 +2,7 @@
 // the mask are tested on the reference in reference.test.ts, which is much faster.)
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../gpu/arena.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readU32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import { Rng } from '../data/prng.ts';

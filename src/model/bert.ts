@@ -8,11 +8,11 @@
 
 import { Arena, type TensorRange } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
-import type { StepEncoder } from '../gpu/encoder.ts';
+import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import type { RunConfig } from './config.ts';
 import { maxPredictions } from './config.ts';
-import { embeddingPass, layersPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type OptimizerPass } from './encoder.ts';
+import { embeddingPass, layersPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type OptimizerPass } from './passes.ts';
 import { bertSpecs, planSpecs, POOLS, type ParamSpec, type RunShape } from './layout.ts';
 import { createOpContext, type OpContext } from './ops/context.ts';
 

@@ -9,12 +9,12 @@
 
 import { Arena } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
-import type { StepEncoder } from '../gpu/encoder.ts';
+import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { NUM_SPECIAL } from '../data/tokenizer.ts';
 import { sharedMembers, type BertModel } from './bert.ts';
 import { maxPredictions, type RunConfig } from './config.ts';
 import { generatorPlan, electraSpecs, type ElectraShape } from './electra-layout.ts';
-import { embeddingPass, layersPass, linearPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type Pass, type Prepare } from './encoder.ts';
+import { embeddingPass, layersPass, linearPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type Pass, type Prepare } from './passes.ts';
 import { planSpecs } from './layout.ts';
 import { bceMetricsScratch, bceScratch, prepareBce, prepareBceMetrics } from './ops/bce.ts';
 import { createOpContext, type PreparedOp } from './ops/context.ts';

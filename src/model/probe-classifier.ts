@@ -14,7 +14,7 @@
 // What it does not do: pool the features (ops/pool.ts), choose the examples or score them.
 
 import type { ArenaPlan, Arena, TensorRange } from '../gpu/arena.ts';
-import type { StepEncoder } from '../gpu/encoder.ts';
+import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { prepareAdamW } from './ops/adamw.ts';
 import type { OpContext, PreparedOp } from './ops/context.ts';
 import { prepareCrossEntropyRows } from './ops/crossentropy.ts';

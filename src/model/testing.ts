@@ -2,7 +2,7 @@
 // [CLS] … [SEP] rows, every other row padded, so masking, attention masks and padding all matter.
 import { Rng } from '../data/prng.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { prepareRandomMasking } from '../masking/random.ts';
 import type { BertModel } from './bert.ts';
 import type { PreparedOp } from './ops/context.ts';

@@ -4,7 +4,7 @@
 
 import type { ModelConfig } from '../model/config.ts';
 import { crossEntropyBackward, crossEntropyForward } from './crossentropy.ts';
-import { embeddingsBackward, embeddingsForward, Grads, layersBackward, layersForward, mlmHeadBackward, mlmHeadForward, paramLookup } from './encoder.ts';
+import { embeddingsBackward, embeddingsForward, Grads, layersBackward, layersForward, mlmHeadBackward, mlmHeadForward, paramLookup } from './passes.ts';
 
 export interface RefBatch {
   /** (B,T) corrupted input ids. */

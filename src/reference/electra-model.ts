@@ -9,7 +9,7 @@ import type { ElectraConfig, ModelConfig } from '../model/config.ts';
 import { generatorDims } from '../model/config.ts';
 import { bceBackward, bceForward } from './bce.ts';
 import { crossEntropyBackward, crossEntropyForward } from './crossentropy.ts';
-import { embeddingsBackward, embeddingsForward, Grads, layersBackward, layersForward, mlmHeadBackward, mlmHeadForward, paramLookup } from './encoder.ts';
+import { embeddingsBackward, embeddingsForward, Grads, layersBackward, layersForward, mlmHeadBackward, mlmHeadForward, paramLookup } from './passes.ts';
 import { geluBackward, geluForward } from './gelu.ts';
 import { matmulBackward, matmulForward } from './matmul.ts';
 

@@ -6,7 +6,7 @@
 import type { Batch } from '../data/batcher.ts';
 import { sliceRows, unigramBaselineLoss } from '../data/batcher.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { randomMaskingReference } from '../masking/reference.ts';
 import type { BertModel } from '../model/bert.ts';

@@ -7,7 +7,7 @@ import type { CardProbe } from '../export/model-card.ts';
 import { bestLayer, initialProbe, taskScores } from './probe-report.ts';
 import { bertOnnx, electraDiscriminatorOnnx } from '../export/onnx.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { readParams } from '../model/bert.ts';
 import { isElectra } from '../model/electra.ts';

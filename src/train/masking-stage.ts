@@ -11,7 +11,7 @@
 // weights and scores tokens by the last layer's [CLS] attention (then the real forward runs).
 import type { Batch } from '../data/batcher.ts';
 import type { Dataset } from '../data/dataset.ts';
-import type { StepEncoder } from '../gpu/encoder.ts';
+import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { prepareAttentionScores, prepareMaskingLab, type PreparedMaskingLab } from '../masking/lab.ts';
 import { labParams } from '../masking/lab-rules.ts';
 import { prepareRandomMasking } from '../masking/random.ts';

@@ -10,7 +10,7 @@ import { Rng } from '../data/prng.ts';
 import { readParams } from '../model/bert.ts';
 import { presetConfig, type RunConfig } from '../model/config.ts';
 import { PROBE_HYPER } from '../model/probe-classifier.ts';
-import { embeddingsForward, layersForward, paramLookup } from '../reference/encoder.ts';
+import { embeddingsForward, layersForward, paramLookup } from '../reference/passes.ts';
 import { poolMean } from '../reference/pool.ts';
 import { predictSoftmaxRegression, trainSoftmaxRegression } from '../reference/softmax-regression.ts';
 import { checkNoUncapturedErrors, testGpu } from '../gpu/testing.ts';

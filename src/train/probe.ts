@@ -12,7 +12,7 @@ import type { Dataset } from '../data/dataset.ts';
 import { buildProbeSet, majorityBaseline, probesUnavailable, scorePredictions, type ProbeExamples, type ProbeSet } from '../data/probe-tasks.ts';
 import { Arena, ArenaPlan } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import type { BertModel } from '../model/bert.ts';
 import { probeOf, type RunConfig } from '../model/config.ts';

@@ -7,7 +7,7 @@ import type { Batch } from '../data/batcher.ts';
 import type { BrownCorpus } from '../data/brown.ts';
 import { buildDataset, type Dataset } from '../data/dataset.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import { TimestampProfiler, type DispatchTiming } from '../gpu/profiler.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
 import { sliceRows } from '../data/batcher.ts';

@@ -8,7 +8,7 @@ import { readF32 } from '../gpu/readback.ts';
 import { labParams, maskingLabReference } from '../masking/selection.ts';
 import { buildUnits } from '../masking/units.ts';
 import { presetConfig, type RunConfig } from '../model/config.ts';
-import { embeddingsForward, layersForward, mlmHeadForward, paramLookup } from '../reference/encoder.ts';
+import { embeddingsForward, layersForward, mlmHeadForward, paramLookup } from '../reference/passes.ts';
 import type { BatchView, EngineEvent, ProbeResult } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 import { encodeProbe, STRIP_STEPS, topK } from './views.ts';

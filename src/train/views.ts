@@ -14,7 +14,7 @@ import { sliceRows, type Batch } from '../data/batcher.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { CLS_ID, MASK_ID, PAD_ID, SEP_ID, splitWords, type Tokenizer } from '../data/tokenizer.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { StepEncoder } from '../gpu/encoder.ts';
+import { StepEncoder } from '../gpu/step-encoder.ts';
 import type { BufferRange } from '../gpu/pipelines.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
 import { labParams, maskingLabReference, type LabParams } from '../masking/selection.ts';

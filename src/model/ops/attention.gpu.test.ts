@@ -4,7 +4,7 @@
 // bit-reproducibility. Also prints tiled-vs-simple timings at the CI model's shape (no assertion).
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
-import { StepEncoder } from '../../gpu/encoder.ts';
+import { StepEncoder } from '../../gpu/step-encoder.ts';
 import { readF32 } from '../../gpu/readback.ts';
 import { msPerRun, testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';

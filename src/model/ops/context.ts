@@ -3,7 +3,7 @@
 // *recorded* into each step's encoder, so a step allocates nothing and creates no bind groups.
 
 import type { Gpu } from '../../gpu/device.ts';
-import type { StepEncoder } from '../../gpu/encoder.ts';
+import type { StepEncoder } from '../../gpu/step-encoder.ts';
 import { PipelineCache } from '../../gpu/pipelines.ts';
 import { UniformPool } from '../../gpu/uniforms.ts';
 import { shaderLibrary } from '../../shaders/index.ts';

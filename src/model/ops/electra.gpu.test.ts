@@ -3,7 +3,7 @@
 // sampler on the same hashes; the replacement must equal its CPU reference exactly.
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
-import { StepEncoder } from '../../gpu/encoder.ts';
+import { StepEncoder } from '../../gpu/step-encoder.ts';
 import { readF32, readU32 } from '../../gpu/readback.ts';
 import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';

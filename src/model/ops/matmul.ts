@@ -5,7 +5,7 @@
 // What it does not do: batched/strided products (attention has its own op) or a GELU that does
 // not follow a matmul (model/ops/gelu.ts).
 import type { DType, TensorRange } from '../../gpu/arena.ts';
-import type { StepEncoder } from '../../gpu/encoder.ts';
+import type { StepEncoder } from '../../gpu/step-encoder.ts';
 import { bindGroup, type BindingKind } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
 import { uniformBlock, type OpContext, type PreparedOp } from './context.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../data/prng.ts';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
-import { StepEncoder } from '../../gpu/encoder.ts';
+import { StepEncoder } from '../../gpu/step-encoder.ts';
 import { readF32 } from '../../gpu/readback.ts';
 import { checkNoUncapturedErrors, testGpu } from '../../gpu/testing.ts';
 import { maxAbsDiff } from '../../reference/compare.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
-import { StepEncoder } from '../../gpu/encoder.ts';
+import { StepEncoder } from '../../gpu/step-encoder.ts';
 import { readF32 } from '../../gpu/readback.ts';
 import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';

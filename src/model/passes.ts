@@ -7,7 +7,7 @@
 
 import type { Arena, TensorRange } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
-import type { StepEncoder } from '../gpu/encoder.ts';
+import type { StepEncoder } from '../gpu/step-encoder.ts';
 import type { TrainConfig } from './config.ts';
 import { POOLS, planSpecs, type EncoderDims, type ModelSpecs, type TensorSpec } from './layout.ts';
 import { gradNormScratch, prepareAdamW, prepareGradNorm } from './ops/adamw.ts';

@@ -1,4 +1,4 @@
-// Float64 references of the pieces src/model/encoder.ts builds models from: embeddings, a stack
+// Float64 references of the pieces src/model/passes.ts builds models from: embeddings, a stack
 // of post-LN transformer layers and the MLM head, forward and backward, with the same parameter
 // names and the same accumulation points as the GPU passes. Gradients collect in a Grads map
 // (summed when two passes share a parameter, as ELECTRA's embeddings do).
