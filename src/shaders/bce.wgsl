@@ -28,24 +28,10 @@ override WG: u32 = 256;        // a power of two
 override BINS: u32 = 2048;     // AUC histogram bins (a power of two, ≥ WG)
 override SCORE_MAX: f32 = 16.0; // AUC scores are clamped to [−SCORE_MAX, SCORE_MAX]
 
-var<workgroup> red: array<vec4<f32>, WG>;
 var<workgroup> scan: array<u32, WG>;
 var<workgroup> hist: array<atomic<u32>, BINS>;
 
-// Σ over the workgroup of each thread's `v`, as a tree in a fixed order; every thread gets it.
-fn tree_sum4(lid: u32, v: vec4<f32>) -> vec4<f32> {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      red[lid] += red[lid + half];
-    }
-    workgroupBarrier();
-  }
-  let s = red[0];
-  workgroupBarrier(); // red is reused by the next reduction
-  return s;
-}
+//!include tree_sum.wgsl
 
 // log(1 + u) for u ∈ [−0.4, 1] (WGSL has no log1p, and its log() is only accurate to 2⁻²¹
 // *absolute* near 1, which would cost a tiny loss all its digits): 2·atanh(s), s = u/(2 + u),

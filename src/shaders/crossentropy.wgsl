@@ -30,20 +30,7 @@ struct Params {
 
 var<workgroup> target_logit: f32;
 
-// Σ over the workgroup of each thread's `v`, as a tree in a fixed order; every thread gets the result.
-fn tree_sum(lid: u32, v: f32) -> f32 {
-  red[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      red[lid] += red[lid + half];
-    }
-    workgroupBarrier();
-  }
-  let s = red[0];
-  workgroupBarrier(); // red is reused by the next reduction
-  return s;
-}
+//!include tree_sum.wgsl
 
 @compute @workgroup_size(WG)
 fn crossentropy(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {

@@ -16,19 +16,7 @@ struct Params {
 
 override WG: u32 = 256; // a power of two
 
-var<workgroup> partial: array<f32, WG>;
-
-fn tree(lid: u32, v: f32) -> f32 {
-  partial[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      partial[lid] += partial[lid + half];
-    }
-    workgroupBarrier();
-  }
-  return partial[0];
-}
+//!include tree_sum.wgsl
 
 @compute @workgroup_size(WG)
 fn sumsq(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -38,7 +26,7 @@ fn sumsq(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: 
     let g = inp[i];
     acc += g * g;
   }
-  let s = tree(lid, acc);
+  let s = tree_sum(lid, acc);
   if (lid == 0u) {
     out[wid.x] = s;
   }
@@ -50,7 +38,7 @@ fn gradnorm_finish(@builtin(local_invocation_index) lid: u32) {
   for (var i = lid; i < p.n; i += WG) {
     acc += inp[i];
   }
-  let s = tree(lid, acc);
+  let s = tree_sum(lid, acc);
   if (lid == 0u) {
     let norm = sqrt(s);
     var scale = 1.0;

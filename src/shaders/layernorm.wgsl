@@ -22,23 +22,10 @@
 override WG: u32 = 128; // threads per row; a power of two
 override MAXC: u32 = 1024; // ≥ C: per-column accumulators of the backward live in workgroup memory
 
-var<workgroup> red: array<vec2<f32>, WG>;
 var<workgroup> col_dw: array<f32, MAXC>;
 var<workgroup> col_db: array<f32, MAXC>;
 
-/** Tree sum of every thread's v over the workgroup; the same shape every time, so reproducible. */
-fn workgroup_sum(lid: u32, v: vec2<f32>) -> vec2<f32> {
-  workgroupBarrier(); // the previous reduction's readers are done with red
-  red[lid] = v;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      red[lid] += red[lid + half];
-    }
-    workgroupBarrier();
-  }
-  return red[0];
-}
+//!include tree_sum.wgsl
 
 fn flat_group(wid: vec3<u32>, groups: vec3<u32>) -> u32 {
   return wid.x + wid.y * groups.x;
@@ -53,13 +40,13 @@ fn forward_row(row: u32, lid: u32) {
   for (var c = lid; c < C; c += WG) {
     s += inp[base + c];
   }
-  let m = workgroup_sum(lid, vec2(s, 0.0)).x / f32(C);
+  let m = tree_sum2(lid, vec2(s, 0.0)).x / f32(C);
   var v = 0.0;
   for (var c = lid; c < C; c += WG) {
     let d = inp[base + c] - m;
     v += d * d;
   }
-  let rs = 1.0 / sqrt(workgroup_sum(lid, vec2(v, 0.0)).x / f32(C) + p.eps);
+  let rs = 1.0 / sqrt(tree_sum2(lid, vec2(v, 0.0)).x / f32(C) + p.eps);
   for (var c = lid; c < C; c += WG) {
     out[base + c] = (inp[base + c] - m) * rs * weight[c] + bias[c];
   }
@@ -123,7 +110,7 @@ fn layernorm_backward(@builtin(local_invocation_index) lid: u32, @builtin(workgr
       col_dw[c] += dy * xh;
       col_db[c] += dy;
     }
-    let sums = workgroup_sum(lid, acc) / f32(C);
+    let sums = tree_sum2(lid, acc) / f32(C);
     for (var c = lid; c < C; c += WG) {
       let xh = (inp[base + c] - m) * rs;
       let g = dout[base + c] * weight[c];

@@ -13,7 +13,7 @@ struct Params {
 
 override WG: u32 = 256; // a power of two
 
-var<workgroup> partial: array<f32, WG>;
+//!include tree_sum.wgsl
 
 @compute @workgroup_size(WG)
 fn sum(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
@@ -22,15 +22,8 @@ fn sum(@builtin(local_invocation_index) lid: u32, @builtin(workgroup_id) wid: ve
   for (var i = wid.x * WG + lid; i < p.n; i += stride) {
     acc += inp[i];
   }
-  partial[lid] = acc;
-  workgroupBarrier();
-  for (var half = WG / 2u; half > 0u; half /= 2u) {
-    if (lid < half) {
-      partial[lid] += partial[lid + half];
-    }
-    workgroupBarrier();
-  }
+  let s = tree_sum(lid, acc);
   if (lid == 0u) {
-    out[wid.x] = partial[0];
+    out[wid.x] = s;
   }
 }
