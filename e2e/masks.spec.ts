@@ -49,7 +49,7 @@ test('bad masking flags exit non-zero with a clear message', () => {
   expect(unknown.stderr).toMatch(/Unknown masking strategy "telepathy"/);
   const entity = fail(['--mask', 'entity', '--data', 'synthetic', '--steps', '5']);
   expect(entity.status).not.toBe(0);
-  expect(entity.stderr).toMatch(/Entity\/POS masking needs part-of-speech tags/);
+  expect(entity.stderr).toMatch(/Entity \/ POS masking needs part-of-speech tags/);
   const list = run(['--list-masks']);
   for (const s of STRATEGIES) expect(list).toContain(`${s.id} — ${s.name}`);
 });

@@ -3,6 +3,8 @@
 // computes the table the GPU reads, so the two sides cannot round differently.
 // Not here: which tokens (selection), or how they are corrupted.
 
+
+import { strategyById } from './registry.ts';
 /** Longest sequence the masking kernels handle (the budget table has entries L = 0..512). */
 export const BUDGET_MAX_T = 512;
 
@@ -49,17 +51,18 @@ export function defaultMaxPredictions(T: number, rate: number): number {
 
 /**
  * Prediction slots P per sequence for a masking config: the maxPredictions parameter when set;
- * T for masked diffusion (any share of the row may be masked); otherwise the default for the
- * highest rate the run will use (a cosine schedule starts at 2·p0 + 0.02, a linear one at 2·p0,
- * attention-guided masking at ratioMax).
+ * T when the strategy's peakRate is the whole row (masked diffusion); otherwise the default for
+ * the highest rate the run will use (a cosine schedule starts at 2·p0 + 0.02, a linear one at
+ * 2·p0, a strategy's peakRate parameter such as attention-guided masking's ratioMax).
  */
 export function predictionSlots(strategy: string, params: Readonly<Record<string, number | string>>, T: number): number {
   const cap = Number(params.maxPredictions ?? 0);
   if (cap > 0) return Math.min(T, cap);
-  if (strategy === 'diffusion') return T;
+  const peakRate = strategyById(strategy)?.peakRate;
+  if (peakRate === 'row') return T;
   const rate = Number(params.rate ?? 0.15);
   const schedule = String(params.schedule ?? 'constant');
   let peak = schedule === 'cosine' ? 2 * rate + 0.02 : schedule === 'linear' ? 2 * rate : rate;
-  if (strategy === 'attention') peak = Math.max(peak, Number(params.ratioMax ?? rate));
+  if (peakRate) peak = Math.max(peak, Number(params[peakRate] ?? rate));
   return defaultMaxPredictions(T, Math.min(1, peak));
 }

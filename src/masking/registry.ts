@@ -29,10 +29,35 @@ export interface StrategySpec {
   description: string;
   source: string;
   selection: SelectionKind;
-  /** What the data must provide: word boundaries, POS tags, or the model's attention. */
-  needs: readonly ('words' | 'tags' | 'attention')[];
+  /**
+   * What is masked together (units.ts): each real token; each word (its ## pieces with it); each
+   * segment of the PMI lexicon; each tagged entity run or noun/verb.
+   */
+  units: 'token' | 'word' | 'segment' | 'entity';
+  /**
+   * What the run must provide: word boundaries, POS tags (Brown only), an n-gram lexicon learned
+   * from a corpus (Brown or your text), or the model's own attention at each step.
+   */
+  needs: readonly StrategyNeed[];
+  /**
+   * The largest share of a row one step may mask when it exceeds the rate and its schedule (it
+   * sizes the prediction slots): 'row' = all of it; otherwise the parameter that holds it.
+   */
+  peakRate?: 'row' | string;
+  /** Parameter pairs [low, high] that must be ordered, low ≤ high. */
+  ordered?: readonly (readonly [string, string])[];
   params: readonly ParamSpec[];
 }
+
+export type StrategyNeed = 'words' | 'tags' | 'lexicon' | 'attention';
+
+/** How the setup panel names each need. */
+export const NEED_LABELS: Readonly<Record<StrategyNeed, string>> = {
+  words: 'word boundaries',
+  tags: 'part-of-speech tags',
+  lexicon: 'an n-gram lexicon learned from a corpus',
+  attention: 'the model’s attention',
+};
 
 const num = (key: string, label: string, def: number, min: number, max: number, help: string, integer = false): ParamSpec => ({
   key,
@@ -68,6 +93,7 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Shuffle the real tokens and predict the first n, n = round(rate·L); each chosen token is replaced by [MASK], a random token or itself. The original BERT recipe, and the baseline every other strategy is compared with.',
     source: 'Devlin et al. 2019, google-research/bert create_pretraining_data.py; "Should You Mask 15%?" (Wettig et al. 2023)',
     selection: 'shuffle',
+    units: 'token',
     needs: [],
     params: [],
   },
@@ -77,6 +103,7 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Group every ## piece with its word, shuffle the words, and take words while they fit the budget, so a word is always masked whole; each piece is still predicted on its own. Harder than random tokens: a half-masked word cannot be completed from its other pieces.',
     source: 'google-research/bert README (whole word masking) and create_pretraining_data.py do_whole_word_mask; Chinese-BERT-wwm',
     selection: 'shuffle',
+    units: 'word',
     needs: ['words'],
     params: [],
   },
@@ -86,6 +113,8 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Repeatedly draw a span length in words from a truncated geometric distribution and a random anchor token, snap to the start of its word and mask that many whole words, until ceil(rate·L) tokens are masked. Mean span ≈ 3.8 words at p = 0.2.',
     source: 'Joshi et al. 2020, facebookresearch/SpanBERT pretraining/fairseq/data/masking.py (PairWithSpanMaskingScheme)',
     selection: 'spans',
+    units: 'word',
+    ordered: [['min', 'max']],
     needs: ['words'],
     params: [
       num('p', 'Geometric p', 0.2, 0.01, 0.99, 'Parameter of the span-length distribution P(ℓ) ∝ p(1−p)^(ℓ−min).'),
@@ -99,6 +128,7 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Like span masking, but the span length n (in words) is drawn from explicit probabilities, e.g. 1- to 4-grams at 40/30/20/10% (MacBERT); contiguous whole-word n-grams are masked until the budget is met.',
     source: 'ERNIE-Gram (Xiao et al. 2021) in its cheap playground form; MacBERT n-gram probabilities (ymcui/MacBERT README, unverified)',
     selection: 'spans',
+    units: 'word',
     needs: ['words'],
     params: [{ key: 'probs', label: 'n-gram probabilities', help: 'Weights of n = 1, 2, …, up to 5 (normalised).', default: '0.4,0.3,0.2,0.1', type: { kind: 'weights', minLength: 1, maxLength: 5 } }],
   },
@@ -108,7 +138,8 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Word n-grams (n = 2–5) that occur together far more often than chance (high PMI) are treated as one unit, found by longest-match segmentation with a lexicon learned from the training split; units are then masked whole, like whole words.',
     source: 'Levine et al. 2021, AI21Labs/pmi-masking README',
     selection: 'shuffle',
-    needs: ['words'],
+    units: 'segment',
+    needs: ['words', 'lexicon'],
     params: [
       num('minCount', 'Min n-gram count', 5, 2, 1000, 'An n-gram must occur at least this often in the training split (10 in the paper, lowered for a 1M-word corpus).', true),
       num('lexiconSize', 'Lexicon size', 5000, 100, 1_000_000, 'Entries kept, by PMI, with the paper’s mix of 50% bigrams, 25% trigrams, 12.5% 4- and 5-grams (on Brown, past ~3,000 bigrams the entries become ordinary word pairs).', true),
@@ -120,6 +151,7 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Uses the Brown POS tags: with probability entityProb mask a whole proper-noun run (a named entity), otherwise a noun or verb chosen from the selected classes; only tagged words are ever masked.',
     source: 'SpanBERT NERSpanMaskingScheme (--ner-masking-prob 0.5); Linguistic Entity Masking (nouns, verbs, named entities)',
     selection: 'spans',
+    units: 'entity',
     needs: ['words', 'tags'],
     params: [
       num('entityProb', 'Entity probability', 0.5, 0, 1, 'Chance that a draw masks a whole proper-noun run rather than a single noun/verb.'),
@@ -132,6 +164,9 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Scores each token by the last layer’s [CLS]→token attention (mean over heads) on the unmasked batch, computed with the current weights before masking; "high" masks the most attended tokens, "low" the least, "hint" masks high but reveals a few of the top ones. Applied to each sequence with probability applyProb, random otherwise; random at step 0, before any trained attention exists.',
     source: 'Kakogeorgiou et al. 2022, gkakogeorgiou/attmask attmask.py (image → text adaptation, experimental)',
     selection: 'scores',
+    units: 'token',
+    peakRate: 'ratioMax',
+    ordered: [['ratioMin', 'ratioMax']],
     needs: ['attention'],
     params: [
       choice('mode', 'Mode', 'high', ['high', 'low', 'hint'], 'Which tokens to mask.'),
@@ -147,6 +182,7 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Draws tokens without replacement with probability ∝ count(token)^−α, so rare tokens are masked more often than under uniform masking (α = 0 is uniform random masking).',
     source: 'ELECTRA pretrain_helpers.py proposal distribution (generic hook); no canonical α (unverified)',
     selection: 'weighted',
+    units: 'token',
     needs: [],
     params: [num('alpha', 'α', 0.5, 0, 2, 'Exponent of the inverse frequency weight.')],
   },
@@ -156,6 +192,8 @@ export const STRATEGIES: readonly StrategySpec[] = [
     description: 'Each sequence gets its own rate t ~ U(ε, 1), spread evenly over the batch (antithetic), and every token is masked independently with probability (1−ε)t, always with [MASK]; each masked token’s loss is weighted 1/t. Trains a model that can unmask step by step.',
     source: 'Sahoo et al. 2024 (MDLM), kuleshov-group/mdlm diffusion.py _sample_t/q_xt; u-PMLM; LLaDA',
     selection: 'bernoulli',
+    units: 'token',
+    peakRate: 'row',
     needs: [],
     params: [num('eps', 'ε', 1e-3, 1e-6, 0.1, 'Smallest rate (MDLM default 1e-3).')],
   },
@@ -163,6 +201,13 @@ export const STRATEGIES: readonly StrategySpec[] = [
 
 export function strategyById(id: string): StrategySpec | undefined {
   return STRATEGIES.find((s) => s.id === id);
+}
+
+/** The spec of a parsed config's strategy (parseMaskingConfig only admits registered ids). */
+export function strategyOf(m: MaskingConfig): StrategySpec {
+  const s = strategyById(m.strategy);
+  if (!s) throw new Error(`Unknown masking strategy "${m.strategy}". Strategies: ${STRATEGIES.map((x) => x.id).join(', ')}.`);
+  return s;
 }
 
 /** All parameters of a strategy: its own, then the common ones. */
@@ -231,11 +276,8 @@ export function parseMaskingConfig(strategy: string, raw: Record<string, ParamVa
     if ((params.maskProb as number) + (params.randomProb as number) > 1 + 1e-9) {
       problems.push({ param: 'randomProb', message: `${s.id}: maskProb + randomProb must be at most 1 (got ${params.maskProb} + ${params.randomProb}); the rest keep their token.` });
     }
-    if (s.id === 'span' && (params.min as number) > (params.max as number)) {
-      problems.push({ param: 'min', message: `span: min (${params.min}) must not exceed max (${params.max}).` });
-    }
-    if (s.id === 'attention' && (params.ratioMin as number) > (params.ratioMax as number)) {
-      problems.push({ param: 'ratioMin', message: `attention: ratioMin (${params.ratioMin}) must not exceed ratioMax (${params.ratioMax}).` });
+    for (const [lo, hi] of s.ordered ?? []) {
+      if ((params[lo] as number) > (params[hi] as number)) problems.push({ param: lo, message: `${s.id}: ${lo} (${params[lo]}) must not exceed ${hi} (${params[hi]}).` });
     }
   }
   return { config: problems.length ? null : { strategy: s.id, params }, problems };

@@ -3,10 +3,11 @@
 // entity masking, and integer sampling weights for frequency-weighted masking. Layout (README):
 // units (B,T) u32 = unit index (bits 0–15, NO_UNIT = not maskable) | class flags (bits 16–23);
 // a unit is a contiguous run with one index, indices increase along the row.
-//   token level (random, frequency, diffusion, attention): unit index = position t (so the lab's
-//     random == the [B] kernel bit for bit);
-//   words (whole-word, span, n-gram): a new unit at every word start (batch.wordStart);
-//   pmi: a new unit wherever batch.segment changes;
+// Which one is the strategy's `units` field (registry.ts):
+//   token (random, frequency, diffusion, attention): unit index = position t (so the lab's
+//     random == the [B] kernel bit for bit); 'weighted' selection adds frequency weights;
+//   word (whole-word, span, n-gram): a new unit at every word start (batch.wordStart);
+//   segment (pmi): a new unit wherever batch.segment changes;
 //   entity: words; maximal runs of proper-noun words (coarse tag PROPN) merge into one unit with
 //     CLASS_ENTITY, nouns get CLASS_NOUN and verbs CLASS_VERB if the `classes` param selects them;
 //     every other word is not maskable.
@@ -16,7 +17,7 @@
 import type { Batch } from '../data/batcher.ts';
 import { coarseTag } from '../data/brown.ts';
 import { isCandidate } from './reference.ts';
-import type { MaskingConfig } from './registry.ts';
+import { strategyOf, type MaskingConfig } from './registry.ts';
 import { CLASS_ENTITY, CLASS_NOUN, CLASS_VERB, NO_UNIT } from './lab-rules.ts';
 
 /** Largest weight: a row's total (≤ 512 tokens) stays below 2^20, so `h % total` is nearly unbiased. */
@@ -26,9 +27,6 @@ export interface Units {
   units: Uint32Array;
   weights: Uint32Array;
 }
-
-const TOKEN_LEVEL = new Set(['random', 'frequency', 'diffusion', 'attention']);
-const WORD_LEVEL = new Set(['whole-word', 'span', 'ngram']);
 
 // Coarse class per tag id, per tag list: 1 PROPN, 2 NOUN, 3 VERB, 0 other.
 const tagClassCache = new WeakMap<readonly string[], Uint8Array>();
@@ -92,16 +90,16 @@ export function buildUnits(cfg: MaskingConfig, batch: Batch, data: { tagNames: r
   const units = out?.units ?? new Uint32Array(n);
   const weights = out?.weights ?? new Uint32Array(n);
   weights.fill(0);
-  const s = cfg.strategy;
-  if (TOKEN_LEVEL.has(s)) {
+  const spec = strategyOf(cfg);
+  if (spec.units === 'token') {
     for (let i = 0; i < n; i++) units[i] = isCandidate(ids[i]!) ? i % T : NO_UNIT;
-    if (s === 'frequency') {
+    if (spec.selection === 'weighted') {
       const f = inverseFrequency(data.unigram, Number(cfg.params.alpha ?? 0.5));
       for (let b = 0; b < B; b++) frequencyRow(ids, units, weights, b * T, T, f);
     }
-  } else if (WORD_LEVEL.has(s) || s === 'pmi') {
-    const seg = s === 'pmi' ? batch.segment : null;
-    if (s === 'pmi' && !seg) throw new Error('buildUnits: PMI masking needs batch.segment (PMI units)');
+  } else if (spec.units === 'word' || spec.units === 'segment') {
+    const seg = spec.units === 'segment' ? batch.segment : null;
+    if (spec.units === 'segment' && !seg) throw new Error(`buildUnits: ${spec.name} needs batch.segment (the lexicon's segments)`);
     for (let b = 0; b < B; b++) {
       let k = -1;
       let prevMaskable = false;
@@ -118,10 +116,8 @@ export function buildUnits(cfg: MaskingConfig, batch: Batch, data: { tagNames: r
         prevMaskable = true;
       }
     }
-  } else if (s === 'entity') {
-    entityUnits(batch, tagClasses(data.tagNames), String(cfg.params.classes ?? 'noun+verb'), units);
   } else {
-    throw new Error(`buildUnits: unknown masking strategy "${s}"`);
+    entityUnits(batch, tagClasses(data.tagNames), String(cfg.params.classes ?? 'noun+verb'), units);
   }
   return { units, weights };
 }

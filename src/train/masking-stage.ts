@@ -15,7 +15,7 @@ import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { prepareAttentionScores, prepareMaskingLab, type PreparedMaskingLab } from '../masking/lab.ts';
 import { labParams } from '../masking/lab-rules.ts';
 import { prepareRandomMasking } from '../masking/random.ts';
-import type { MaskingConfig } from '../masking/registry.ts';
+import { strategyOf, type MaskingConfig } from '../masking/registry.ts';
 import { buildUnits, type Units } from '../masking/units.ts';
 import type { BertModel } from '../model/bert.ts';
 import type { RunConfig } from '../model/config.ts';
@@ -26,13 +26,19 @@ export const EVAL_MASK_SEED = 0x5eed_e7a1;
 /** Seed of the own-mask eval: fixed, and different from any training seed a person would pick. */
 export const OWN_EVAL_SEED = 0x0e7a_0b5e;
 
-/** What a strategy needs from the data, checked before anything is built. */
+/** What a strategy needs from the data (its registry `needs`), checked before anything is built. */
 export function checkMaskingData(m: MaskingConfig, source: string): void {
   if (source === 'brown') return;
-  if (m.strategy === 'entity' && source === 'text') throw new Error('Entity/POS masking needs part-of-speech tags; your own text has none (only the Brown corpus is tagged): pick another strategy or the Brown corpus.');
+  const s = strategyOf(m);
+  if (s.needs.includes('tags') && source === 'text') throw new Error(`${s.name} needs part-of-speech tags; your own text has none (only the Brown corpus is tagged): pick another strategy or the Brown corpus.`);
   if (source === 'text') return;
-  if (m.strategy === 'entity') throw new Error('Entity/POS masking needs part-of-speech tags, which only the Brown corpus has: use --data brown (or pick another strategy).');
-  if (m.strategy === 'pmi') throw new Error('PMI masking learns its n-gram lexicon from a corpus; synthetic data has none: use --data brown (or pick another strategy).');
+  if (s.needs.includes('tags')) throw new Error(`${s.name} needs part-of-speech tags, which only the Brown corpus has: use --data brown (or pick another strategy).`);
+  if (s.needs.includes('lexicon')) throw new Error(`${s.name} learns its n-gram lexicon from a corpus; synthetic data has none: use --data brown (or pick another strategy).`);
+}
+
+/** Whether the strategy reads the model's attention each step (then the masks depend on the weights). */
+export function usesAttention(m: MaskingConfig): boolean {
+  return strategyOf(m).needs.includes('attention');
 }
 
 export class MaskingStage {
@@ -61,7 +67,7 @@ export class MaskingStage {
           tokens: t('tokens'),
           units: t('mask.units'),
           unitWeights: t('mask.unit_weights'),
-          ...(cfg.strategy === 'attention' ? { scores: t('mask.scores') } : {}),
+          ...(usesAttention(cfg) ? { scores: t('mask.scores') } : {}),
           cdf: t('mask.cdf'),
           inputs: t('inputs'),
           positions: t('positions'),
@@ -77,7 +83,7 @@ export class MaskingStage {
     const io = { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') };
     const fixed = await prepareRandomMasking(ctx, io, { B, T, P }, { rate: 0.15, maxPredictions: P, maskProb: 1, randomProb: 0, vocabSize: V, seed: EVAL_MASK_SEED });
     const scores =
-      cfg.strategy === 'attention'
+      usesAttention(cfg)
         ? await prepareAttentionScores(ctx, { probs: t(model.scoring.probs), scores: t('mask.scores') }, { B, NH: model.scoring.NH, T })
         : null;
     return new MaskingStage(model, cfg, dataset, await lab(run.train.seed), fixed, await lab(OWN_EVAL_SEED), scores);

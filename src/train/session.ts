@@ -12,10 +12,11 @@ import { TimestampProfiler, type DispatchTiming } from '../gpu/profiler.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
 import { sliceRows } from '../data/batcher.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
+import { strategyOf } from '../masking/registry.ts';
 import { createBert, readParams, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, probeOf, type RunConfig } from '../model/config.ts';
 import { createElectra, isElectra } from '../model/electra.ts';
-import { checkMaskingData, MaskingStage } from './masking-stage.ts';
+import { checkMaskingData, MaskingStage, usesAttention } from './masking-stage.ts';
 import { initSpecs } from '../model/init.ts';
 import { numelOf } from '../gpu/arena.ts';
 import { electraMetrics } from './electra-metrics.ts';
@@ -91,7 +92,7 @@ export class TrainingSession {
     const masking = maskingOf(config);
     checkMaskingData(masking, data.source);
     const brown = data.source === 'brown' ? await loadBrown() : undefined;
-    const pmi = masking.strategy === 'pmi' ? { pmi: { minCount: Number(masking.params.minCount), lexiconSize: Number(masking.params.lexiconSize), seed: train.seed } } : {};
+    const pmi = strategyOf(masking).units === 'segment' ? { pmi: { minCount: Number(masking.params.minCount), lexiconSize: Number(masking.params.lexiconSize), seed: train.seed } } : {};
     const dataset = buildDataset(data.source, { tokenizer: data.tokenizer, vocabSize: data.vocabSize, seed: train.seed, T: mc.T, evalCount: train.evalBatches * B, ...pmi }, { ...(brown ? { brown } : {}), ...(text ? { text } : {}) });
     const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
     if (evalBatches < 1) throw new Error(`The held-out split has ${dataset.evalSet.B} rows of length ${mc.T}, fewer than one batch of ${B}: lower the batch size.`);
@@ -110,7 +111,7 @@ export class TrainingSession {
     const s = dataset.stats;
     const flops = isElectra(model) ? electraFlopsPerStep(config, V, B, P) : null;
     // Attention-guided masking runs the encoder once more, forward only, to score tokens.
-    const scoring = masking.strategy === 'attention' ? encoderForwardFlops(mc, B) : 0;
+    const scoring = usesAttention(masking) ? encoderForwardFlops(mc, B) : 0;
     const info: RunInfo = {
       config,
       masking,

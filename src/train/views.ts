@@ -18,10 +18,11 @@ import { StepEncoder } from '../gpu/step-encoder.ts';
 import type { BufferRange } from '../gpu/pipelines.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
 import { labParams, maskingLabReference, type LabParams } from '../masking/selection.ts';
-import type { MaskingConfig } from '../masking/registry.ts';
+import { strategyOf, type MaskingConfig } from '../masking/registry.ts';
 import { buildUnits, type Units } from '../masking/units.ts';
 import type { BertModel } from '../model/bert.ts';
 import type { RunConfig } from '../model/config.ts';
+import { usesAttention } from './masking-stage.ts';
 import type { BatchView, PostEvent, ProbeResult, ViewRequest } from './protocol.ts';
 
 /** Share of the training time the probe may take: a forward pass is ~1/3 of a step (flops.ts). */
@@ -170,7 +171,7 @@ export class ViewServer {
    */
   private strip(step: number): Pick<BatchView, 'strip' | 'stripNote'> {
     const m = this.masking;
-    if (m.strategy === 'attention') return { strip: null, stripNote: 'Attention-guided masks depend on the model at each step, so they are not replayed here; the batch above shows the real ones.' };
+    if (usesAttention(m)) return { strip: null, stripNote: `${strategyOf(m).name} masks depend on the model at each step, so they are not replayed here; the batch above shows the real ones.` };
     const row = this.stripRow;
     const n = row.lengths[0]!;
     const { T } = this.config.model;

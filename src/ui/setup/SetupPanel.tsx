@@ -7,7 +7,7 @@
 // What it does not do: hold the config (the caller does; see store), start runs, or read the URL.
 
 import { useMemo } from 'react';
-import { CORRUPTION_PRESETS, paramsOf, STRATEGIES, strategyById, type ParamValue } from '../../masking/registry.ts';
+import { CORRUPTION_PRESETS, NEED_LABELS, paramsOf, STRATEGIES, strategyById, type ParamValue } from '../../masking/registry.ts';
 import { PROBE_TASKS, probesUnavailable, type ProbeTaskId } from '../../data/probe-tasks.ts';
 import { generatorDims, maskingParams, PRESETS, presetById, presetConfig, probeOf, validateConfig, type ElectraConfig, type RunConfig } from '../../model/config.ts';
 import { CheckboxField, NumberField, ParamField, SelectField, type Check } from './fields.tsx';
@@ -76,7 +76,6 @@ const DATA_SOURCES = [
   { value: 'synthetic-successor', label: 'Synthetic: successor' },
   { value: 'synthetic-copy', label: 'Synthetic: copy' },
 ] as const;
-const NEEDS_TEXT = { words: 'word boundaries', tags: 'part-of-speech tags', attention: 'the model’s attention' } as const;
 
 /** The config paths that have a field on screen for this config; other problems go to the summary. */
 function ownedFields(c: RunConfig): Set<string> {
@@ -133,7 +132,7 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
   const needsBrown = (strategy?.needs ?? []).filter((n) => n !== 'attention');
   const dataNote =
     needsBrown.length > 0 && value.data.source !== 'brown' && !(value.data.source === 'text' && !needsBrown.includes('tags'))
-      ? `${strategy!.name} needs ${needsBrown.map((n) => NEEDS_TEXT[n]).join(' and ')}, which only the Brown corpus has: on synthetic data every symbol is one untagged word.`
+      ? `${strategy!.name} needs ${needsBrown.map((n) => NEED_LABELS[n]).join(' and ')}, which only the Brown corpus has: on synthetic data every symbol is one untagged word.`
       : null;
   const preset = presetById(value.preset);
   const edited = encodeSetup(value) !== `#preset=${encodeURIComponent(value.preset)}`;
@@ -171,7 +170,7 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
           <div className="setup-strategy" data-testid="mask-strategy-info">
             <p>{strategy.description}</p>
             <p className="setup-note">Source: {strategy.source}</p>
-            {strategy.needs.length > 0 && <p className="setup-note">Needs {strategy.needs.map((n) => NEEDS_TEXT[n]).join(' and ')}.</p>}
+            {strategy.needs.length > 0 && <p className="setup-note">Needs {strategy.needs.map((n) => NEED_LABELS[n]).join(' and ')}.</p>}
           </div>
         )}
         {dataNote && <p className="setup-warn" data-testid="mask-data-note">{dataNote}</p>}
