@@ -2,7 +2,12 @@
 //   ui, store → never gpu / model / shaders (the UI reads the store; the worker owns the GPU)
 //   gpu       → nothing from the app (it knows no transformers)
 //   model, masking, data, reference → never ui / store / train
-// Tests may import across layers (they check one layer with another's help).
+//   masking   → never model (both build on gpu/op-context.ts; the model reads the masking config)
+//   export    → never train (the engine calls the exporters, not the other way round)
+//   train     → never bench (the bench drives the engine; entries such as src/headless.ts join them)
+//   app code  → never the float64 references (tests' and the bench's checks) or a test helper
+// Tests and test helpers (*testing.ts) may import across layers (they check one layer with
+// another's help); the entries at src/'s top (main.tsx, headless.ts) may import any folder.
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -25,10 +30,15 @@ const NO_UI = {
   regex: '(^|/)(ui|store|train)(/|$)',
   message: 'Engine, masking, data and reference code never import the UI, the store or the training loop.',
 };
+const NO_MODEL = { regex: '(^|/)model/', message: 'Masking builds on src/gpu (op-context.ts), not on the model: the model reads the masking config, not the other way round.' };
+const NO_TRAIN = { regex: '(^|/)train/', message: 'Exporters are pure (host arrays in, bytes out): the engine (src/train) calls them.' };
+const NO_BENCH = { regex: '(^|/)bench/', message: 'The bench drives the engine, not the other way round: join them in an entry (src/headless.ts) instead.' };
+const NO_REFERENCE = { regex: '(^|/)reference/', message: 'The float64 references are for tests and the bench’s equal-work checks: put shared code where the app can own it.' };
+const NO_TEST_HELPERS = { regex: '(^|/|-)testing\\.ts$', message: 'App code never imports a test helper: move what it needs into a module of its own.' };
 const layer = (files, patterns) => ({
   files,
-  ignores: ['**/*.test.ts', '**/*.test.tsx'],
-  rules: { 'no-restricted-imports': ['error', { patterns }] },
+  ignores: ['**/*.test.ts', '**/*.test.tsx', '**/*testing.ts', '**/test-setup.ts'],
+  rules: { 'no-restricted-imports': ['error', { patterns: [...patterns, NO_TEST_HELPERS] }] },
 });
 
 export default tseslint.config(
@@ -55,10 +65,15 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
-  layer(['src/ui/**'], [NO_GPU, NO_ENGINE_INTERNALS]),
-  layer(['src/store/**'], [NO_GPU, NO_ENGINE_INTERNALS, NO_CLIENT]),
+  layer(['src/ui/**'], [NO_GPU, NO_ENGINE_INTERNALS, NO_REFERENCE]),
+  layer(['src/store/**'], [NO_GPU, NO_ENGINE_INTERNALS, NO_CLIENT, NO_REFERENCE]),
   layer(['src/gpu/**'], [NO_APP]),
-  layer(['src/model/**', 'src/masking/**', 'src/data/**', 'src/reference/**'], [NO_UI]),
+  layer(['src/model/**', 'src/data/**', 'src/shaders/**'], [NO_UI, NO_REFERENCE]),
+  layer(['src/masking/**'], [NO_UI, NO_MODEL, NO_REFERENCE]),
+  layer(['src/reference/**'], [NO_UI]),
+  layer(['src/export/**'], [NO_UI, NO_TRAIN, NO_REFERENCE]),
+  layer(['src/train/**'], [NO_BENCH, NO_REFERENCE]),
+  layer(['src/bench/**'], []),
   {
     files: ['src/**'],
     ignores: ['src/gpu/**', '**/*.test.ts'],

@@ -1,4 +1,4 @@
-// The Node bundle of `npm run bench:node` (src/train/node-bench.ts): the engine, shaders (?raw)
+// The Node bundle of `npm run bench:node` (src/bench/node-bench.ts): the engine, shaders (?raw)
 // and tfjs in one ES module, dist-node/node-bench.mjs, that runs under a plain `node` with Dawn
 // (the npm package `webgpu`, native, left outside and found in node_modules). Nothing else: the
 // app's own build is vite.config.ts.
@@ -8,7 +8,7 @@ export default defineConfig({
   publicDir: false,
   build: {
     target: 'node20',
-    ssr: 'src/train/node-bench.ts',
+    ssr: 'src/bench/node-bench.ts',
     outDir: 'dist-node',
     emptyOutDir: true,
     minify: false,

@@ -1,4 +1,4 @@
-// `npm run bench:node -- [flags]`: bundles src/train/node-bench.ts for Node (vite.node.config.ts)
+// `npm run bench:node -- [flags]`: bundles src/bench/node-bench.ts for Node (vite.node.config.ts)
 // and runs it on Dawn, choosing the adapter like the other CLIs: MASKLAB_GPU=swiftshader (the
 // default) points Dawn at the SwiftShader Vulkan driver Chromium ships, MASKLAB_GPU=hardware
 // leaves the system's Vulkan driver to Dawn. Flags go to the bundle unchanged (see its --help).

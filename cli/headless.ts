@@ -10,7 +10,7 @@ import type { PeerBenchOptions, PeerBenchResult } from '../src/bench/types.ts';
 import { buildCorpus } from './build-corpus.ts';
 import { chromiumArgs, findChromium, type GpuMode } from './chromium.ts';
 
-/** What src/train/headless.ts puts on the page's window. */
+/** What src/headless.ts puts on the page's window. */
 interface HeadlessWindow {
   masklab?: { send(cmd: WireCommand): Promise<void>; peers(opts: PeerBenchOptions): Promise<PeerBenchResult>; ready: true };
 }
@@ -85,7 +85,7 @@ export async function openHeadless(opts: { gpuMode: GpuMode; onEvent: (e: Engine
   };
 }
 
-// The page bridge carries JSON: file bytes cross it as base64 (src/train/headless.ts).
+// The page bridge carries JSON: file bytes cross it as base64 (src/headless.ts).
 const buf = (b64: string): ArrayBuffer => {
   const b = Buffer.from(b64, 'base64');
   return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;

@@ -2,7 +2,7 @@
 // built app's headless page, prints a progress line every few steps, and writes the run as JSON.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CheckpointError, decodeCheckpoint } from '../src/export/checkpoint.ts';
+import { CheckpointError, decodeCheckpoint } from '../src/train/checkpoint.ts';
 import { defaultProbe } from '../src/store/setup.ts';
 import { describeRegistry } from '../src/masking/registry.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';

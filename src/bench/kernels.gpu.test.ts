@@ -10,11 +10,11 @@ import { Arena, ArenaPlan } from '../gpu/arena.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
-import { createOpContext } from '../model/ops/context.ts';
 import { prepareMatmulForward } from '../model/ops/matmul.ts';
 import { installCounters, writeBufferBytes, type Counters } from './counters.ts';
 import { kernelCases } from './kernels.ts';
 import type { CallCounts } from './types.ts';
+import { opContext } from '../shaders/index.ts';
 
 // bert-micro (C 32, NH 2, FFN 64, T 16, vocab 1000) with B 4 and 3 prediction slots per row.
 const SHAPE = { B: 4, T: 16, C: 32, NH: 2, FFN: 64, V: 1000, P: 3, L: 2 };
@@ -69,7 +69,7 @@ describe('kernel cases', () => {
 describe('counters', () => {
   it('count exactly the dispatches one matmul records, and nothing else', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const s = { M: 20, K: 8, N: 12 };
     const arena = Arena.build(gpu, new ArenaPlan().add('t', 'inp', [s.M, s.K]).add('t', 'weight', [s.N, s.K]).add('t', 'bias', [s.N]).add('t', 'out', [s.M, s.N]));
     const t = (n: string) => arena.get(n);

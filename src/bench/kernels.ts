@@ -29,11 +29,12 @@ import { presetConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/layout.ts';
 import { prepareAdamW, type AdamWHyper } from '../model/ops/adamw.ts';
 import { prepareAttentionForward } from '../model/ops/attention.ts';
-import { createOpContext, type OpContext, type PreparedOp } from '../model/ops/context.ts';
+import { type OpContext, type PreparedOp } from '../gpu/op-context.ts';
 import { prepareLayernormForward } from '../model/ops/layernorm.ts';
 import { prepareMatmulForward } from '../model/ops/matmul.ts';
 import { maxAbs, maxAbsDiff } from '../reference/compare.ts';
 import type { BenchCase, Runner } from './types.ts';
+import { opContext } from '../shaders/index.ts';
 
 type Tf = typeof TF;
 type Tensor = TF.Tensor;
@@ -321,7 +322,7 @@ export async function kernelCases(gpu: Gpu, tf: Tf, shape: KernelShape, opts: Ke
   const N = specs.reduce((a, s) => a + size(s), 0);
   const decayEnd = specs.filter((s) => s.decay).reduce((a, s) => a + size(s), 0);
 
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const builders: (() => Promise<BenchCase>)[] = [
     () => matmulCase(env, 'QKV', { M: B * T, K: C, N: 3 * C }, false, 1),
     () => matmulCase(env, 'FFN up', { M: B * T, K: C, N: FFN }, true, 2),

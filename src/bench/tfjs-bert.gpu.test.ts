@@ -15,7 +15,7 @@ import { createBert, type BertModel } from '../model/bert.ts';
 import { presetConfig, type RunConfig } from '../model/config.ts';
 import { initSpecs } from '../model/init.ts';
 import { scaledMaxRelError } from '../reference/compare.ts';
-import { randomMaskedBatch } from '../model/testing.ts';
+import { randomMaskedBatch } from '../model/random-batch.ts';
 import { loadTfjsWebgpu, tfjsBertFromModel, tfjsGpuErrors, type Tf, type TfjsBert } from './tfjs-bert.ts';
 
 const LOSS_TOL = 1e-3;

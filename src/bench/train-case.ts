@@ -11,7 +11,7 @@ import { readF32 } from '../gpu/readback.ts';
 import { createBert } from '../model/bert.ts';
 import { maxPredictions, type RunConfig } from '../model/config.ts';
 import { initSpecs } from '../model/init.ts';
-import { randomMaskedBatch } from '../model/testing.ts';
+import { randomMaskedBatch } from '../model/random-batch.ts';
 import { createTfjsBert, readMaskedBatch, tfjsGpuErrors, type Tf } from './tfjs-bert.ts';
 import type { BenchCase, Runner } from './types.ts';
 

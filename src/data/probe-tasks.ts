@@ -177,6 +177,17 @@ export function majorityBaseline(train: Uint32Array, test: Uint32Array, K: numbe
   return { cls, ...scorePredictions(pred, test, K) };
 }
 
+/** The predicted class of each of N rows of logits (N,K): the first maximum. */
+export function argmaxRows(logits: ArrayLike<number>, N: number, K: number): Uint32Array {
+  const out = new Uint32Array(N);
+  for (let n = 0; n < N; n++) {
+    let best = 0;
+    for (let k = 1; k < K; k++) if (logits[n * K + k]! > logits[n * K + best]!) best = k;
+    out[n] = best;
+  }
+  return out;
+}
+
 /**
  * Accuracy and macro-F1 (the mean F1 over the classes present in the labels or predicted; a class
  * never predicted and never present is skipped, as scikit-learn's labels=union does).

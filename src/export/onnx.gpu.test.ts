@@ -9,7 +9,7 @@ import { readF32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import type { BertModel } from '../model/bert.ts';
 import { presetConfig } from '../model/config.ts';
-import { randomBatch } from '../model/testing.ts';
+import { randomBatch } from '../model/random-batch.ts';
 import type { EngineEvent } from '../train/protocol.ts';
 import { TrainingSession } from '../train/session.ts';
 import { bertOnnx } from './onnx.ts';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { Rng } from '../data/prng.ts';
 import { DEFAULT_ELECTRA, generatorDims, presetConfig, type ModelConfig } from '../model/config.ts';
 import { paramSpecs } from '../model/layout.ts';
-import { randomBatch } from '../model/testing.ts';
+import { randomBatch } from '../model/random-batch.ts';
 import { geluForward } from '../reference/gelu.ts';
 import { embeddingsForward, layersForward, mlmHeadForward, paramLookup } from '../reference/passes.ts';
 import { matmulForward } from '../reference/matmul.ts';
@@ -118,7 +118,7 @@ describe('bertOnnx in onnxruntime-web (Node, WASM) vs the float64 reference', ()
     // Padding keys get exactly zero attention.
     const probs = run.outputs['attentions.0']!;
     for (let b = 0; b < B; b++) for (let h = 0; h < model.NH; h++) for (let q = 0; q < T; q++) for (let k = 0; k < T; k++) if (!mask[b * T + k]) expect(probs[((b * model.NH + h) * T + q) * T + k]).toBe(0);
-  });
+  }, 60_000); // the first test starts onnxruntime's WASM: seconds on a busy machine
 
   it('fetches only the logits when asked; a row of padding only gets zero attention, not NaN', async () => {
     const model = micro();

@@ -4,8 +4,8 @@ import { StepEncoder } from './step-encoder.ts';
 import { TimestampProfiler } from './profiler.ts';
 import { readF32, ReadbackRing } from './readback.ts';
 import { testGpu } from './testing.ts';
-import { createOpContext } from '../model/ops/context.ts';
 import { prepareAxpby } from '../model/ops/elementwise.ts';
+import { opContext } from '../shaders/index.ts';
 
 describe('device', () => {
   it('reports the adapter and raises limits to what it offers', async () => {
@@ -56,7 +56,7 @@ describe('arena', () => {
 describe('step encoder, readback ring, profiler', () => {
   it('records many dispatches into one submit and reads results back without waiting', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const n = 1000;
     const arena = Arena.build(gpu, new ArenaPlan().add('t', 'a', [n]).add('t', 'b', [n]).add('t', 'c', [n]));
     arena.write('a', new Float32Array(n).fill(1));
@@ -84,7 +84,7 @@ describe('step encoder, readback ring, profiler', () => {
 
   it('refuses a bind group whose writable binding aliases another, naming both', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const arena = Arena.build(gpu, new ArenaPlan().add('t', 'a', [16]).add('t', 'b', [16]));
     await expect(prepareAxpby(ctx, arena.get('a'), arena.get('b'), arena.get('b'), 1, 1)).rejects.toThrow(/bindings 1 \(b\) and 2 \(b\) overlap/);
     arena.destroy();
@@ -111,7 +111,7 @@ describe('step encoder, readback ring, profiler', () => {
   it('times each named dispatch with timestamp queries when the feature exists', async (t) => {
     const gpu = await testGpu();
     if (!gpu.hasTimestamps) t.skip();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const n = 1 << 16;
     const arena = Arena.build(gpu, new ArenaPlan().add('t', 'a', [n]).add('t', 'b', [n]).add('t', 'c', [n]));
     const op = await prepareAxpby(ctx, arena.get('a'), arena.get('b'), arena.get('c'), 1, 1);

@@ -9,7 +9,6 @@ import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { msPerRun, testGpu } from '../gpu/testing.ts';
 import { hash4, Rng } from '../data/prng.ts';
-import { createOpContext } from '../model/ops/context.ts';
 import { predictionSlots } from './budget.ts';
 import { labParams, labStep } from './lab-rules.ts';
 import { prepareAttentionScores, prepareMaskingLab } from './lab.ts';
@@ -17,6 +16,7 @@ import { TEST_TAGS, testBatch, zipfCounts } from './lab-testing.ts';
 import { parseMaskingConfig } from './registry.ts';
 import { attentionScoresReference, maskingLabReference, maskStatsReference } from './selection.ts';
 import { buildUnits } from './units.ts';
+import { opContext } from '../shaders/index.ts';
 
 const V = 1000;
 const COUNTS = zipfCounts(V);
@@ -44,7 +44,7 @@ interface Case {
 /** Runs the GPU lab for each (seed, step) and counts mismatching elements per output. */
 async function compare(c: Case): Promise<{ mismatches: Record<string, number>; masked: number; ms: number }> {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const { config } = parseMaskingConfig(c.strategy, c.params ?? {});
   const cfg = config!;
   const { B, T } = c;
@@ -152,7 +152,7 @@ describe('masking lab: attention without the step-0 fallback (own-mask eval)', (
 describe('attention scores kernel', () => {
   it('scores (B,T) = mean over heads of probs[b,h,0,t], bit for bit', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const [B, NH, T] = [5, 3, 37];
     const arena = Arena.build(gpu, new ArenaPlan().add('a', 'probs', [B, NH, T, T]).add('a', 'scores', [B, T]));
     const rng = new Rng(5, 5);

@@ -9,7 +9,7 @@
 // Not here: unit structure (units.ts, on the CPU), the rules themselves.
 import type { DType, TensorRange } from '../gpu/arena.ts';
 import { bindGroup } from '../gpu/pipelines.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../model/ops/context.ts';
+import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../gpu/op-context.ts';
 import { shader } from '../shaders/index.ts';
 import { KIND_ENTRY, labStep, labUniforms, type LabParams, type LabStep } from './lab-rules.ts';
 

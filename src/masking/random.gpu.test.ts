@@ -6,9 +6,9 @@ import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readU32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import { Rng } from '../data/prng.ts';
-import { createOpContext } from '../model/ops/context.ts';
 import { prepareRandomMasking } from './random.ts';
 import { randomMaskingReference, SPECIAL, type RandomMaskingConfig } from './reference.ts';
+import { opContext } from '../shaders/index.ts';
 
 const BERT: Omit<RandomMaskingConfig, 'seed'> = { rate: 0.15, maxPredictions: 20, maskProb: 0.8, randomProb: 0.1, vocabSize: 30522 };
 
@@ -35,7 +35,7 @@ const OUTPUTS = ['inputs', 'positions', 'targets', 'weights', 'record'] as const
 /** Runs the kernel for each (seed, steps) and counts mismatching elements per output. */
 async function compare(B: number, T: number, P: number, cfg: Omit<RandomMaskingConfig, 'seed'>, seeds: number[], steps: number[], wg?: number) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const arena = Arena.build(
     gpu,
     new ArenaPlan()

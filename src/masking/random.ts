@@ -4,7 +4,7 @@
 // Not here: the budget formula itself, tokenization, or other masking strategies.
 import type { TensorRange } from '../gpu/arena.ts';
 import { bindGroup } from '../gpu/pipelines.ts';
-import { fitWorkgroup, grid1d, type OpContext, type PreparedOp } from '../model/ops/context.ts';
+import { fitWorkgroup, grid1d, type OpContext, type PreparedOp } from '../gpu/op-context.ts';
 import { shader } from '../shaders/index.ts';
 import { corruptionThresholds, maskBudget, MASKING_MAX_T, validateMasking, type RandomMaskingConfig } from './reference.ts';
 

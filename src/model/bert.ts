@@ -14,7 +14,8 @@ import type { RunConfig } from './config.ts';
 import { maxPredictions } from './config.ts';
 import { embeddingPass, layersPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type OptimizerPass } from './passes.ts';
 import { bertSpecs, planSpecs, POOLS, type ParamSpec, type RunShape } from './layout.ts';
-import { createOpContext, type OpContext } from './ops/context.ts';
+import { type OpContext } from '../gpu/op-context.ts';
+import { opContext } from '../shaders/index.ts';
 
 export interface BertModel {
   readonly shape: RunShape;
@@ -85,7 +86,7 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
   const headP = mlmHeadPass(sp, { params: 'head.', acts: 'head.', x: `l${L - 1}.ln2.out`, wte: 'emb.wte', metrics: 'metrics', B, T, P, C: model.C, E: model.C, V, eps });
   const optP = optimizerPass(sp, gpu, specs, train);
   const arena = Arena.build(gpu, planSpecs(specs, sp.specs), 'bert');
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const emb = await embP(ctx, arena);
   const layers = await layersP(ctx, arena);
   const head = await headP(ctx, arena);

@@ -17,9 +17,10 @@ import { generatorPlan, electraSpecs, type ElectraShape } from './electra-layout
 import { embeddingPass, layersPass, linearPass, mlmHeadPass, optimizerPass, run, ScratchPlan, type Pass, type Prepare } from './passes.ts';
 import { planSpecs } from './layout.ts';
 import { bceMetricsScratch, bceScratch, prepareBce, prepareBceMetrics } from './ops/bce.ts';
-import { createOpContext, type PreparedOp } from './ops/context.ts';
+import { type PreparedOp } from '../gpu/op-context.ts';
 import { gumbelSeed, prepareGumbelSample, prepareReplaceTokens } from './ops/electra.ts';
 import { prepareMatmulBackward, prepareMatmulForward } from './ops/matmul.ts';
+import { opContext } from '../shaders/index.ts';
 
 /** Sampler steps at and above this are eval batches (training never gets there). */
 const EVAL_SAMPLE_STEP = 0x8000_0000;
@@ -104,7 +105,7 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
   const bceMetricNames = sp.need(`bce_metrics.${BT}`, () => bceMetricsScratch({ N: BT }));
   const optP = optimizerPass(sp, gpu, specs, train);
   const arena = Arena.build(gpu, planSpecs(specs, sp.specs), 'electra');
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const t = (name: string) => arena.get(name);
 
   const genOps = gen

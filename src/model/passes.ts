@@ -12,7 +12,7 @@ import type { TrainConfig } from './config.ts';
 import { POOLS, planSpecs, type EncoderDims, type ModelSpecs, type TensorSpec } from './layout.ts';
 import { gradNormScratch, prepareAdamW, prepareGradNorm } from './ops/adamw.ts';
 import { attentionBackwardScratch, prepareAttentionBackward, prepareAttentionForward } from './ops/attention.ts';
-import type { OpContext, PreparedOp } from './ops/context.ts';
+import type { OpContext, PreparedOp } from '../gpu/op-context.ts';
 import { prepareCrossEntropy, prepareMlmMetrics } from './ops/crossentropy.ts';
 import { embeddingBackwardScratch, prepareEmbeddingBackward, prepareEmbeddingForward } from './ops/embedding.ts';
 import { prepareGatherBackward, prepareGatherForward } from './ops/gather.ts';

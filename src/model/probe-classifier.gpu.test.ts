@@ -6,9 +6,10 @@ import { readF32 } from '../gpu/readback.ts';
 import { checkNoUncapturedErrors, testGpu } from '../gpu/testing.ts';
 import { maxAbs, maxAbsDiff } from '../reference/compare.ts';
 import { matmulForward } from '../reference/matmul.ts';
-import { argmaxRows, trainSoftmaxRegression } from '../reference/softmax-regression.ts';
-import { createOpContext } from './ops/context.ts';
+import { argmaxRows } from '../data/probe-tasks.ts';
+import { trainSoftmaxRegression } from '../reference/softmax-regression.ts';
 import { planClassifier, planClassifierShared, prepareClassifiers, PROBE_HYPER, type ClassifierShape } from './probe-classifier.ts';
+import { opContext } from '../shaders/index.ts';
 
 /** Overlapping Gaussian classes in D−1 dims plus the bias column of 1s, as the pooled features are. */
 function features(rng: Rng, n: number, D: number, K: number, means: Float64Array) {
@@ -25,7 +26,7 @@ function features(rng: Rng, n: number, D: number, K: number, means: Float64Array
 
 async function trainOnGpu(shapes: ClassifierShape[], data: { X: Float32Array; y: Uint32Array; Xt: Float32Array }[]) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const plan = new ArenaPlan();
   planClassifierShared(plan);
   shapes.forEach((s, i) => {

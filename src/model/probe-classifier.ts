@@ -16,12 +16,20 @@
 import type { ArenaPlan, Arena, TensorRange } from '../gpu/arena.ts';
 import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { prepareAdamW } from './ops/adamw.ts';
-import type { OpContext, PreparedOp } from './ops/context.ts';
+import type { OpContext, PreparedOp } from '../gpu/op-context.ts';
 import { prepareCrossEntropyRows } from './ops/crossentropy.ts';
 import { prepareMatmulBackward, prepareMatmulForward } from './ops/matmul.ts';
-import type { ProbeHyper } from '../reference/softmax-regression.ts';
 
-export type { ProbeHyper };
+/** The classifier's fixed training budget: full-batch AdamW from zero weights. */
+export interface ProbeHyper {
+  /** Full-batch AdamW steps. */
+  steps: number;
+  lr: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+}
 
 /**
  * The probe's classifier schedule. Features are LayerNorm outputs (unit scale), so one setting

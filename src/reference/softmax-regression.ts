@@ -4,19 +4,11 @@
 //   logits (N,K) = X (N,D) · Wᵀ,  W (K,D), the bias being X's last column of 1s (pool.wgsl)
 //   L = mean_n −log softmax(logits_n)[y_n]
 
+import { argmaxRows } from '../data/probe-tasks.ts';
+import type { ProbeHyper } from '../model/probe-classifier.ts';
 import { adamwStep } from './adamw.ts';
 import { crossEntropyBackward } from './crossentropy.ts';
 import { matmulBackward, matmulForward } from './matmul.ts';
-
-export interface ProbeHyper {
-  /** Full-batch AdamW steps. */
-  steps: number;
-  lr: number;
-  weightDecay: number;
-  beta1: number;
-  beta2: number;
-  eps: number;
-}
 
 /** X (N,D) row-major, labels (N) in 0..K−1 → W (K,D) after hp.steps full-batch AdamW steps from W = 0. */
 export function trainSoftmaxRegression(X: ArrayLike<number>, labels: ArrayLike<number>, N: number, D: number, K: number, hp: ProbeHyper): Float64Array {
@@ -37,12 +29,3 @@ export function predictSoftmaxRegression(X: ArrayLike<number>, W: ArrayLike<numb
   return argmaxRows(matmulForward(X, W, null, N, D, K), N, K);
 }
 
-export function argmaxRows(logits: ArrayLike<number>, N: number, K: number): Uint32Array {
-  const out = new Uint32Array(N);
-  for (let n = 0; n < N; n++) {
-    let best = 0;
-    for (let k = 1; k < K; k++) if (logits[n * K + k]! > logits[n * K + best]!) best = k;
-    out[n] = best;
-  }
-  return out;
-}

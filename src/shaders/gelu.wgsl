@@ -1,7 +1,7 @@
 // Standalone elementwise GELU (exact erf form, see gelu_math.wgsl): x (N) → gelu(x) (N), and its
 // backward. The matmul's fused epilogue uses the same functions; this file is for GELUs that do
 // not follow a matmul, and for the dpre = dout ⊙ gelu'(pre) pass of the matmul backward.
-// Flat index = gid.x + gid.y · (groups.x · WG), see grid1d in model/ops/context.ts.
+// Flat index = gid.x + gid.y · (groups.x · WG), see grid1d in gpu/op-context.ts.
 
 //!include gelu_math.wgsl
 

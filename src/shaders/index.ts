@@ -2,6 +2,8 @@
 // compile errors point at the file, plus the generated special_tokens.wgsl. Op launchers
 // (src/model/ops) take their shaders from here.
 import { specialTokensWgsl } from '../data/special-tokens.ts';
+import type { Gpu } from '../gpu/device.ts';
+import { createOpContext, type OpContext } from '../gpu/op-context.ts';
 import type { ShaderLibrary, ShaderSource } from '../gpu/shaders.ts';
 
 const files = import.meta.glob<string>('./*.wgsl', { query: '?raw', import: 'default', eager: true });
@@ -27,4 +29,9 @@ export const shaderLibrary: ShaderLibrary = (file) => byFile.get(file);
 
 export function allShaders(): ShaderSource[] {
   return [...byFile.values()];
+}
+
+/** The op context every launcher of the app uses: pipelines compiled from this folder's shaders. */
+export function opContext(gpu: Gpu): OpContext {
+  return createOpContext(gpu, shaderLibrary);
 }

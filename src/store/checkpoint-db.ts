@@ -7,7 +7,7 @@ const STORE = 'checkpoints';
 const KEY = 'autosave';
 
 export interface SavedCheckpoint {
-  /** The checkpoint file (src/export/checkpoint.ts). */
+  /** The checkpoint file (src/train/checkpoint.ts). */
   bytes: ArrayBuffer;
   step: number;
   /** Steps the run was set to train. */

@@ -10,7 +10,7 @@ import { toGpuErrorInfo } from '../gpu/errors.ts';
 import type { CheckpointReason, EngineCommand, PostEvent, RunConfig, ViewRequest } from './protocol.ts';
 import { benchTraining } from './bench.ts';
 import { TrainingSession } from './session.ts';
-import { CheckpointError, checkpointMismatch, decodeCheckpoint, encodeCheckpoint } from '../export/checkpoint.ts';
+import { CheckpointError, checkpointMismatch, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import { exportFiles, verifyExport } from './export-run.ts';
 
 export interface Engine {

@@ -19,7 +19,7 @@ import { strategyOf, type MaskingConfig } from '../masking/registry.ts';
 import { buildUnits, type Units } from '../masking/units.ts';
 import type { BertModel } from '../model/bert.ts';
 import type { RunConfig } from '../model/config.ts';
-import type { PreparedOp } from '../model/ops/context.ts';
+import type { PreparedOp } from '../gpu/op-context.ts';
 
 /** Seed of the fixed held-out eval mask. */
 export const EVAL_MASK_SEED = 0x5eed_e7a1;

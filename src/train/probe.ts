@@ -9,7 +9,7 @@
 
 import { emptyBatch, type Batch } from '../data/batcher.ts';
 import type { Dataset } from '../data/dataset.ts';
-import { buildProbeSet, majorityBaseline, probesUnavailable, scorePredictions, type ProbeExamples, type ProbeSet } from '../data/probe-tasks.ts';
+import { argmaxRows, buildProbeSet, majorityBaseline, probesUnavailable, scorePredictions, type ProbeExamples, type ProbeSet } from '../data/probe-tasks.ts';
 import { Arena, ArenaPlan } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
@@ -17,9 +17,8 @@ import { readF32 } from '../gpu/readback.ts';
 import type { BertModel } from '../model/bert.ts';
 import { probeOf, type RunConfig } from '../model/config.ts';
 import { preparePoolMean } from '../model/ops/pool.ts';
-import type { PreparedOp } from '../model/ops/context.ts';
+import type { PreparedOp } from '../gpu/op-context.ts';
 import { planClassifier, planClassifierShared, prepareClassifiers, PROBE_HYPER, type ClassifierIo, type ProbeClassifiers } from '../model/probe-classifier.ts';
-import { argmaxRows } from '../reference/softmax-regression.ts';
 import type { ProbeInfo, ProbeScore, ProbeTaskInfo } from './protocol.ts';
 
 const SPLITS = ['train', 'test'] as const;

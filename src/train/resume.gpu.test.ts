@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { readF32 } from '../gpu/readback.ts';
 import { testGpu } from '../gpu/testing.ts';
 import { presetConfig, type RunConfig } from '../model/config.ts';
-import { decodeCheckpoint, encodeCheckpoint } from '../export/checkpoint.ts';
+import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import type { MetricPoint } from './protocol.ts';
 import { TrainingSession } from './session.ts';
 

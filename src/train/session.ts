@@ -26,7 +26,7 @@ import type { EvalPoint, MaskStats, MetricPoint, PostEvent, ProbePoint, RunHisto
 import { LinearProbe } from './probe.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
 import { ViewServer } from './views.ts';
-import { checkTensorLayout, CheckpointError, type CheckpointData, type CheckpointTensor } from '../export/checkpoint.ts';
+import { checkTensorLayout, CheckpointError, type CheckpointData, type CheckpointTensor } from './checkpoint.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;

@@ -6,8 +6,8 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { adamwStep, gradNorm } from '../../reference/adamw.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
-import { createOpContext } from './context.ts';
 import { gradNormScratch, prepareAdamW, prepareGradNorm } from './adamw.ts';
+import { opContext } from '../../shaders/index.ts';
 
 // Decayed matrices first, then a LayerNorm-like tail, exactly as the model lays out its pools;
 // the arena's alignment leaves zero padding between tensors, which the fused step must tolerate.
@@ -22,7 +22,7 @@ const GRAD_SCALE = [1, 5, 0.2]; // per-step gradient size, so clipping bites on 
 
 async function train(opts: { maxNorm: number; decay: boolean; seed: number }) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const plan = new ArenaPlan();
   for (const pool of ['params', 'grads', 'm', 'v']) for (const [name, shape] of TENSORS) plan.add(pool, `${pool}.${name}`, shape);
   const probe = Arena.build(gpu, plan, 'probe'); // only to learn N (pool size incl. padding)
@@ -137,7 +137,7 @@ describe('AdamW + global grad-norm clipping (GPU vs float64)', () => {
 
   it('grad norm of 1e6 values vs float64', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const N = 1_000_003;
     const plan = new ArenaPlan().add('grads', 'g', [N]).add('scratch', 'gradnorm', [4]);
     for (const s of gradNormScratch({ N })) plan.add('scratch', s.name, s.shape, s.dtype);

@@ -10,8 +10,8 @@ import { msPerRun, testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { attentionBackward, attentionForward } from '../../reference/attention.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
-import { createOpContext } from './context.ts';
 import { attentionBackwardScratch, prepareAttentionBackward, prepareAttentionForward, type AttentionOpts, type AttentionShape, type AttentionVariant } from './attention.ts';
+import { opContext } from '../../shaders/index.ts';
 
 const variants: AttentionVariant[] = ['tiled', 'simple'];
 
@@ -29,7 +29,7 @@ function inputs({ B, T, C, lengths }: Case) {
 async function run(cs: Case, opts: AttentionOpts & { backwardRuns?: number } = {}) {
   const { B, T, C, NH } = cs;
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const plan = new ArenaPlan().add('act', 'qkv', [B, T, 3 * C]).add('act', 'mask', [B, T], 'u32').add('act', 'probs', [B, NH, T, T]).add('act', 'out', [B, T, C]);
   plan.add('act', 'refprobs', [B, NH, T, T]).add('act', 'dout', [B, T, C]).add('grads', 'dqkv', [B, T, 3 * C]);
   for (const s of attentionBackwardScratch(cs)) plan.add('scratch', s.name, s.shape, s.dtype);
@@ -146,7 +146,7 @@ describe('attention forward (GPU vs float64)', () => {
 
   it('picks the variant from gpu.profile unless told', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const { B, T, C, NH } = cases[0]![1];
     const arena = Arena.build(gpu, new ArenaPlan().add('act', 'qkv', [B, T, 3 * C]).add('act', 'mask', [B, T], 'u32').add('act', 'probs', [B, NH, T, T]).add('act', 'out', [B, T, C]));
     const io = { qkv: arena.get('qkv'), mask: arena.get('mask'), probs: arena.get('probs'), out: arena.get('out') };
@@ -205,7 +205,7 @@ describe('attention timing (printed only)', () => {
     const cs: Case = { B: 32, T: 16, C: 32, NH: 2, lengths: Array.from({ length: 32 }, (_, b) => 8 + (b % 9)) };
     const { B, T, C, NH } = cs;
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const plan = new ArenaPlan().add('act', 'qkv', [B, T, 3 * C]).add('act', 'mask', [B, T], 'u32').add('act', 'probs', [B, NH, T, T]).add('act', 'out', [B, T, C]);
     plan.add('act', 'dout', [B, T, C]).add('grads', 'dqkv', [B, T, 3 * C]);
     for (const s of attentionBackwardScratch(cs)) plan.add('scratch', s.name, s.shape, s.dtype);

@@ -7,7 +7,7 @@
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup, type BufferRange, type Kernel } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 export type AttentionShape = { B: number; T: number; C: number; NH: number };
 /**

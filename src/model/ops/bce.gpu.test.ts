@@ -7,7 +7,7 @@ import { Rng } from '../../data/prng.ts';
 import { maxRelError, scaledMaxRelError } from '../../reference/compare.ts';
 import { bceBackward, bceForward, bceMetrics, exactAuc } from '../../reference/bce.ts';
 import { BCE_METRICS, bceMetricsScratch, bceScratch, prepareBce, prepareBceMetrics } from './bce.ts';
-import { createOpContext } from './context.ts';
+import { opContext } from '../../shaders/index.ts';
 
 interface Case {
   N: number;
@@ -39,7 +39,7 @@ function randomCase(N: number, seed: number, o: { mu?: number; spread?: number; 
 async function run(c: Case, scale = 50) {
   const { N } = c;
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const plan = new ArenaPlan()
     .add('act', 'logits', [N])
     .add('act', 'losses', [N])

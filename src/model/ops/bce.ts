@@ -6,7 +6,7 @@ import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
 import type { TensorSpec } from '../layout.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 /** Length of the metrics block: [mean loss, accuracy, precision, recall, AUC, Σw, Σw·y, 0]. */
 export const BCE_METRICS = 8;

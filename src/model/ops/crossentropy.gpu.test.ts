@@ -6,8 +6,8 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { maxAbsDiff, scaledMaxRelError } from '../../reference/compare.ts';
 import { crossEntropyBackward, crossEntropyForward, mlmMetrics } from '../../reference/crossentropy.ts';
-import { createOpContext } from './context.ts';
 import { prepareCrossEntropy, prepareCrossEntropyRows, prepareMlmMetrics } from './crossentropy.ts';
+import { opContext } from '../../shaders/index.ts';
 
 interface Case {
   M: number;
@@ -44,7 +44,7 @@ function randomCase(M: number, V: number, seed: number, scale = 3, zeroWeightEve
 async function run(c: Case, variant: 'workgroup' | 'rows' = 'workgroup') {
   const { M, V } = c;
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const arena = Arena.build(
     gpu,
     new ArenaPlan()

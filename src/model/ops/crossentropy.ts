@@ -4,7 +4,7 @@
 import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { fitWorkgroup, grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { fitWorkgroup, grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 function expectNumel(op: string, r: TensorRange, want: number, what: string): void {
   if (r.numel !== want) throw new Error(`${op}: ${r.name} has ${r.numel} elements, expected ${want} (${what})`);

@@ -8,12 +8,13 @@ import { readF32, readU32 } from '../../gpu/readback.ts';
 import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { chiSquareTest, gumbelSampleReference, replaceTokensReference, softmax } from '../../reference/electra.ts';
-import { createOpContext, type OpContext } from './context.ts';
+import { type OpContext } from '../../gpu/op-context.ts';
 import { gumbelSeed, prepareGumbelSample, prepareReplaceTokens, type GumbelSampleOptions } from './electra.ts';
+import { opContext } from '../../shaders/index.ts';
 
 let context: OpContext | null = null;
 async function ctx(): Promise<OpContext> {
-  context ??= createOpContext(await testGpu());
+  context ??= opContext(await testGpu());
   return context;
 }
 

@@ -5,7 +5,7 @@
 import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { fitWorkgroup, grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { fitWorkgroup, grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 /** Bits of SampleParams.flags; = the FLAG_ constants in shaders/electra.wgsl. */
 export const GUMBEL_FLAGS = { disallowCorrect: 1, uniform: 2 } as const;

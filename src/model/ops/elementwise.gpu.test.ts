@@ -5,12 +5,12 @@ import { readF32 } from '../../gpu/readback.ts';
 import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { axpby } from '../../reference/elementwise.ts';
-import { createOpContext } from './context.ts';
 import { prepareAxpby } from './elementwise.ts';
+import { opContext } from '../../shaders/index.ts';
 
 async function runAxpby(n: number, alpha: number, beta: number, wg?: number) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const arena = Arena.build(gpu, new ArenaPlan().add('t', 'x', [n]).add('t', 'y', [n]).add('t', 'out', [n]));
   const rng = new Rng(11, n);
   const x = rng.uniformArray(n, -2, 2);

@@ -9,8 +9,8 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
 import { embeddingBackward, embeddingForward } from '../../reference/embedding.ts';
-import { createOpContext } from './context.ts';
 import { embeddingBackwardScratch, prepareEmbeddingBackward, prepareEmbeddingForward, type EmbeddingShape } from './embedding.ts';
+import { opContext } from '../../shaders/index.ts';
 
 type Case = EmbeddingShape & { Tmax: number; ids: (rng: Rng, n: number) => number };
 
@@ -18,7 +18,7 @@ async function run(cs: Case, backwardRuns: number) {
   const { B, T, C, V, Tmax } = cs;
   const N = B * T;
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const plan = new ArenaPlan().add('act', 'ids', [B, T], 'u32').add('act', 'out', [B, T, C]).add('act', 'dout', [B, T, C]);
   plan.add('par', 'wte', [V, C]).add('par', 'wpe', [Tmax, C]).add('par', 'wtt', [2, C]);
   plan.add('grads', 'dwte', [V, C]).add('grads', 'dwpe', [Tmax, C]).add('grads', 'dwtt', [2, C]);

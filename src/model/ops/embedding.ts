@@ -4,7 +4,7 @@
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup, type Kernel } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 export type EmbeddingShape = { B: number; T: number; C: number; V: number };
 

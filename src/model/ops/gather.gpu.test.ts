@@ -6,8 +6,8 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { maxAbsDiff, scaledMaxRelError } from '../../reference/compare.ts';
 import { gatherBackward, gatherForward } from '../../reference/gather.ts';
-import { createOpContext } from './context.ts';
 import { prepareGatherBackward, prepareGatherForward } from './gather.ts';
+import { opContext } from '../../shaders/index.ts';
 
 /** Distinct positions for the first n slots of each sequence, then padding slots (weight 0). */
 function makeSlots(rng: Rng, B: number, T: number, P: number, padPosition: (b: number, chosen: number[]) => number) {
@@ -26,7 +26,7 @@ function makeSlots(rng: Rng, B: number, T: number, P: number, padPosition: (b: n
 
 async function run(B: number, T: number, P: number, C: number, padPosition: (b: number, chosen: number[]) => number) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const arena = Arena.build(
     gpu,
     new ArenaPlan()
@@ -87,7 +87,7 @@ describe('gather of masked rows (GPU vs float64)', () => {
 
   it('rejects a range whose size does not match the shape, naming op and tensor', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const arena = Arena.build(gpu, new ArenaPlan().add('a', 'x', [2, 4, 3]).add('a', 'positions', [2, 2], 'u32').add('a', 'rows', [5, 3]));
     await expect(
       prepareGatherForward(ctx, { x: arena.get('x'), positions: arena.get('positions'), rows: arena.get('rows') }, { B: 2, T: 4, P: 2, C: 3 }),

@@ -6,8 +6,8 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { maxAbsDiff, maxRelError } from '../../reference/compare.ts';
 import { erf, geluBackward, geluForward } from '../../reference/gelu.ts';
-import { createOpContext } from './context.ts';
 import { prepareGeluBackward, prepareGeluForward } from './gelu.ts';
+import { opContext } from '../../shaders/index.ts';
 
 /** ~1e5 inputs: uniform in [-8, 8] plus a dense grid near 0 where gelu bends fastest. */
 function inputs(n: number): Float32Array {
@@ -35,7 +35,7 @@ describe('gelu (GPU vs float64)', () => {
   it('forward and backward over 1e5 values in [-8, 8]', async () => {
     const n = 100_003;
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const arena = Arena.build(
       gpu,
       new ArenaPlan().add('t', 'inp', [n]).add('t', 'out', [n]).add('t', 'dout', [n]).add('t', 'dinp', [n]),
@@ -79,7 +79,7 @@ describe('gelu (GPU vs float64)', () => {
   it('backward with accumulate = false overwrites (the matmul dpre scratch)', async () => {
     const n = 1000;
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const arena = Arena.build(gpu, new ArenaPlan().add('t', 'inp', [n]).add('t', 'dout', [n]).add('t', 'dinp', [n]));
     const x = inputs(n);
     const dout = new Rng(8, n).uniformArray(n, -1, 1);

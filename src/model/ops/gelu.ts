@@ -5,7 +5,7 @@
 import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 const WG = 256;
 

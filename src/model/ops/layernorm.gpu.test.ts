@@ -10,8 +10,8 @@ import { msPerRun, testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
 import { layernormBackward, layernormForward } from '../../reference/layernorm.ts';
-import { createOpContext } from './context.ts';
 import { layernormBackwardScratch, prepareLayernormBackward, prepareLayernormForward, type LayernormVariant } from './layernorm.ts';
+import { opContext } from '../../shaders/index.ts';
 
 const variants: LayernormVariant[] = ['tiled', 'simple'];
 
@@ -30,7 +30,7 @@ function inputs(R: number, C: number, seed: number) {
 
 async function forward(R: number, C: number, eps: number, residual: boolean, variant: LayernormVariant) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'out', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]);
   plan.add('par', 'weight', [C]).add('par', 'bias', [C]).add('act', 'a', [R, C]).add('act', 'b', [R, C]);
   const arena = Arena.build(gpu, plan);
@@ -59,7 +59,7 @@ async function forward(R: number, C: number, eps: number, residual: boolean, var
 
 async function backward(R: number, C: number, runs: number, variant: LayernormVariant) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]).add('act', 'dout', [R, C]);
   plan.add('par', 'weight', [C]).add('grads', 'dinp', [R, C]).add('grads', 'dweight', [C]).add('grads', 'dbias', [C]);
   for (const s of layernormBackwardScratch({ R, C })) plan.add('scratch', s.name, s.shape, s.dtype);
@@ -121,7 +121,7 @@ describe('layernorm forward (GPU vs float64)', () => {
 
   it('picks the variant from gpu.profile unless told', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const [R, C] = [4, 8];
     const plan = new ArenaPlan().add('act', 'x', [R, C]).add('act', 'y', [R, C]).add('act', 'm', [R]).add('act', 'r', [R]).add('par', 'w', [C]).add('par', 'b', [C]);
     plan.add('grads', 'dx', [R, C]).add('grads', 'dw', [C]).add('grads', 'db', [C]);
@@ -186,7 +186,7 @@ describe('layernorm timing (printed only)', () => {
   it('tiled vs simple at the CI shape R=512 C=32', async () => {
     const [R, C] = [512, 32];
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const plan = new ArenaPlan().add('act', 'inp', [R, C]).add('act', 'out', [R, C]).add('act', 'mean', [R]).add('act', 'rstd', [R]).add('act', 'a', [R, C]).add('act', 'b', [R, C]);
     plan.add('par', 'weight', [C]).add('par', 'bias', [C]).add('act', 'dout', [R, C]).add('grads', 'dinp', [R, C]).add('grads', 'dweight', [C]).add('grads', 'dbias', [C]);
     for (const s of layernormBackwardScratch({ R, C })) plan.add('scratch', s.name, s.shape, s.dtype);

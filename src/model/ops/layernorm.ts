@@ -6,7 +6,7 @@
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 /**
  * 'tiled': one workgroup per row, tree reductions with barriers (layernorm.wgsl), for GPUs.

@@ -7,7 +7,8 @@ import { Rng } from '../../data/prng.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
 import { geluBackward, geluForward } from '../../reference/gelu.ts';
 import { matmulBackward, matmulForward } from '../../reference/matmul.ts';
-import { createOpContext, type OpContext } from './context.ts';
+import type { OpContext } from '../../gpu/op-context.ts';
+import { opContext } from '../../shaders/index.ts';
 import { CPU_MATMUL_TILE, DEFAULT_MATMUL_TILE, matmulBackwardScratch, prepareMatmulBackward, prepareMatmulForward, type MatmulOptions, type MatmulShape } from './matmul.ts';
 
 // Metric: scaledMaxRelError with the floor at 1e-2·max|want| (not the default 1e-3). Why: an f32
@@ -24,7 +25,7 @@ const relErr = (got: ArrayLike<number>, want: ArrayLike<number>) => scaledMaxRel
 let ctxPromise: Promise<OpContext> | null = null;
 /** One context for the file, so each pipeline compiles once. */
 function context(): Promise<OpContext> {
-  ctxPromise ??= testGpu().then(createOpContext);
+  ctxPromise ??= testGpu().then(opContext);
   return ctxPromise;
 }
 

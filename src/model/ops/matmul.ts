@@ -8,7 +8,7 @@ import type { DType, TensorRange } from '../../gpu/arena.ts';
 import type { StepEncoder } from '../../gpu/step-encoder.ts';
 import { bindGroup, type BindingKind } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 import { prepareGeluBackward } from './gelu.ts';
 
 export interface MatmulShape {

@@ -6,13 +6,13 @@ import { readF32 } from '../../gpu/readback.ts';
 import { checkNoUncapturedErrors, testGpu } from '../../gpu/testing.ts';
 import { maxAbsDiff } from '../../reference/compare.ts';
 import { poolMean } from '../../reference/pool.ts';
-import { createOpContext } from './context.ts';
 import { preparePoolMean } from './pool.ts';
+import { opContext } from '../../shaders/index.ts';
 
 describe('pool_mean (segment means + bias column) vs the float64 reference', () => {
   it('pools segments in two dispatches, each from its own rows of x, with 1s after column C', async () => {
     const gpu = await testGpu();
-    const ctx = createOpContext(gpu);
+    const ctx = opContext(gpu);
     const [N, C, D] = [40, 5, 7];
     const rng = new Rng(3, 1);
     // Segments of 1..4 rows anywhere in x, as words of a batch are; the list is pooled in two parts.

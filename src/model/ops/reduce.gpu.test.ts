@@ -5,12 +5,12 @@ import { readF32 } from '../../gpu/readback.ts';
 import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { sum, sumAbs } from '../../reference/reduce.ts';
-import { createOpContext } from './context.ts';
 import { prepareSum } from './reduce.ts';
+import { opContext } from '../../shaders/index.ts';
 
 async function gpuSum(values: Float32Array, groups: number) {
   const gpu = await testGpu();
-  const ctx = createOpContext(gpu);
+  const ctx = opContext(gpu);
   const arena = Arena.build(
     gpu,
     new ArenaPlan().add('t', 'inp', [values.length]).add('t', 'partials', [groups]).add('t', 'out', [1]),

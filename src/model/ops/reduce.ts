@@ -3,7 +3,7 @@
 import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { uniformBlock, type OpContext, type PreparedOp } from './context.ts';
+import { uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 export async function prepareSum(
   ctx: OpContext,

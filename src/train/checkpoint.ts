@@ -11,7 +11,7 @@
 // Pure: no GPU, no DOM. Reading the tensors off the GPU and uploading them is the engine's job.
 
 import type { RunConfig } from '../model/config.ts';
-import type { RunHistory } from '../train/protocol.ts';
+import type { RunHistory } from './protocol.ts';
 
 export const CHECKPOINT_MAGIC = 'MLCKPT01';
 export const CHECKPOINT_EXTENSION = '.mlckpt';

@@ -1,12 +1,12 @@
-// What every op launcher needs: the device, the pipeline cache (with our shader library) and the
-// uniform pool. An op is *prepared* once per run (pipeline, bind groups, uniforms) and then only
+// What every op launcher needs (the model's in src/model/ops, the masking lab's in src/masking):
+// the device, the pipeline cache (with a shader library) and the uniform pool. An op is *prepared* once per run (pipeline, bind groups, uniforms) and then only
 // *recorded* into each step's encoder, so a step allocates nothing and creates no bind groups.
 
-import type { Gpu } from '../../gpu/device.ts';
-import type { StepEncoder } from '../../gpu/step-encoder.ts';
-import { PipelineCache } from '../../gpu/pipelines.ts';
-import { UniformPool } from '../../gpu/uniforms.ts';
-import { shaderLibrary } from '../../shaders/index.ts';
+import type { Gpu } from './device.ts';
+import { PipelineCache } from './pipelines.ts';
+import type { ShaderLibrary } from './shaders.ts';
+import type { StepEncoder } from './step-encoder.ts';
+import { UniformPool } from './uniforms.ts';
 
 export interface OpContext {
   gpu: Gpu;
@@ -19,8 +19,9 @@ export interface PreparedOp {
   record(enc: StepEncoder): void;
 }
 
-export function createOpContext(gpu: Gpu): OpContext {
-  return { gpu, cache: new PipelineCache(gpu, shaderLibrary), uniforms: new UniformPool(gpu) };
+/** The context for ops whose shaders `library` resolves (the app's: opContext in src/shaders/index.ts). */
+export function createOpContext(gpu: Gpu, library: ShaderLibrary): OpContext {
+  return { gpu, cache: new PipelineCache(gpu, library), uniforms: new UniformPool(gpu) };
 }
 
 /**

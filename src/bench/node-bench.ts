@@ -5,15 +5,15 @@
 // Same engine, same cases and checks as the page: benchTraining and runPeerBench. What it does
 // not do: the onnxruntime-web forward case (onnxruntime-web's WebGPU EP needs a browser), the app.
 // src/ is typed without Node's types, so the few Node APIs used here are declared locally.
-import { runPeerBench } from '../bench/peers.ts';
-import { refusal } from '../bench/report.ts';
+import { runPeerBench } from './peers.ts';
+import { refusal } from './report.ts';
 import { readBrownNode } from '../data/brown.ts';
 import { initGpu } from '../gpu/device.ts';
 import { GpuError } from '../gpu/errors.ts';
 import { presetConfig } from '../model/config.ts';
-import { benchTraining } from './bench.ts';
+import { benchTraining } from '../train/bench.ts';
 import { NODE_BENCH_USAGE, parseNodeBenchArgs, type NodeBenchArgs } from './node-bench-args.ts';
-import type { BenchResult } from './protocol.ts';
+import type { BenchResult } from '../train/protocol.ts';
 
 interface NodeProcess {
   argv: string[];

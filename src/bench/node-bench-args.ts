@@ -1,4 +1,4 @@
-// The flags of `npm run bench:node` (src/train/node-bench.ts), parsed apart from the entry so they
+// The flags of `npm run bench:node` (src/bench/node-bench.ts), parsed apart from the entry so they
 // can be tested without starting it.
 import { PRESETS } from '../model/config.ts';
 

@@ -3,9 +3,9 @@
 // to receive engine events and calls `masklab.send(command)`: the same protocol as the worker,
 // except that the driver's bridge carries JSON, so file bytes (checkpoints, exports) travel as
 // base64 (WireCommand, WireEvent in protocol.ts).
-import { createEngine } from './engine.ts';
-import type { EngineEvent, WireCommand, WireEvent } from './protocol.ts';
-import type { PeerBenchOptions, PeerBenchResult } from '../bench/types.ts';
+import { createEngine } from './train/engine.ts';
+import type { EngineEvent, WireCommand, WireEvent } from './train/protocol.ts';
+import type { PeerBenchOptions, PeerBenchResult } from './bench/types.ts';
 
 declare global {
   interface Window {
@@ -40,6 +40,6 @@ const engine = createEngine(emit);
 
 window.masklab = {
   send: (cmd) => engine.handle(cmd.type === 'restore' ? { ...cmd, bytes: fromBase64(cmd.bytes) } : cmd),
-  peers: async (opts) => (await import('../bench/peers.ts')).runPeerBench(opts, (line) => emit({ type: 'log', line })),
+  peers: async (opts) => (await import('./bench/peers.ts')).runPeerBench(opts, (line) => emit({ type: 'log', line })),
   ready: true,
 };
