@@ -1,10 +1,11 @@
 // `npm run repro:table -- DIR`: the README's reproduction table (issue [H]) from the JSON files of
-// the teaching experiments' CLI runs in DIR, named <variant>-s<seed>.json (runs/repro/run-*.sh
+// the teaching experiments' CLI runs in DIR, named <variant>-s<seed>.json (bench/repro/run.sh
 // makes them). Per variant: the final POS and genre probe (best layer, held-out documents; mean
-// and range over seeds), the untrained model's POS probe, the fixed-mask and own-mask held-out
-// accuracy. Per finding: the paired difference (same seed: same init, batches and eval mask) in
+// and range over seeds), the untrained model's POS probe, the fixed-mask held-out loss (against
+// the unigram baseline: has the run left the plateau?) and accuracy, and the own-mask accuracy. Per finding: the paired difference (same seed: same init, batches and eval mask) in
 // the direction the literature predicts, and a verdict that only says "reproduces" when every
-// seed agrees. ELECTRA is compared with MLM at equal FLOPs: the discriminator's probe at the last
+// seed agrees and every run of the pair has left the unigram plateau (PLATEAU_MARGIN below it):
+// before that the probes compare how fast runs start learning, not what they learned. ELECTRA is compared with MLM at equal FLOPs: the discriminator's probe at the last
 // probed step whose FLOPs do not exceed the MLM run's final FLOPs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +19,7 @@ interface ProbeRecord {
 }
 export interface RunFile {
   run: { flopsPerStep: number };
+  unigramBaseline: number;
   evals: { step: number; loss: number; accuracy: number }[];
   evalOwnMask: { accuracy: number }[];
   probes: { points: ProbeRecord[]; tasks: { id: string; baselines: { majority: { accuracy: number } } }[] } | { unavailable: string };
@@ -58,34 +60,58 @@ export function probeAtFlops(f: RunFile, task: string, flops: number): { step: n
   return steps.length ? probeAt(f, task, Math.max(...steps)) : null;
 }
 
+/**
+ * How far below the unigram baseline a run's final fixed-mask loss must be to count as past the
+ * plateau: about the noise of the 256-token eval of the reproduction runs (a standard error of
+ * roughly 0.15 nats).
+ */
+export const PLATEAU_MARGIN = 0.2;
+
+/** Whether the run's last fixed-mask eval is clearly below the unigram baseline. */
+export function pastPlateau(f: RunFile): boolean {
+  const last = f.evals.at(-1);
+  return !!last && last.loss <= f.unigramBaseline - PLATEAU_MARGIN;
+}
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const f3 = (x: number) => x.toFixed(3);
 const spread = (xs: number[]) => (xs.length > 1 ? ` (${f3(Math.min(...xs))}–${f3(Math.max(...xs))})` : '');
 
 /** Markdown: the per-variant table, then the findings with their paired differences and verdicts. */
 export function reproTable(runs: Map<string, Map<number, RunFile>>): string {
-  const lines = ['| variant | seeds | POS probe | genre probe | POS probe, untrained | fixed-mask acc | own-mask acc |', '|---|---|---|---|---|---|---|'];
+  const lines = ['| variant | seeds | POS probe | genre probe | POS probe, untrained | fixed-mask loss | fixed-mask acc | own-mask acc |', '|---|---|---|---|---|---|---|---|'];
   for (const [variant, bySeed] of runs) {
     const fs = [...bySeed.values()];
     const col = (get: (f: RunFile) => number | null | undefined) => {
       const xs = fs.map(get).filter((x): x is number => typeof x === 'number' && Number.isFinite(x));
       return xs.length ? `${f3(mean(xs))}${spread(xs)}` : '–';
     };
-    lines.push(`| ${variant} | ${[...bySeed.keys()].sort().join(', ')} | ${col((f) => probeAt(f, 'pos')?.accuracy)} | ${col((f) => probeAt(f, 'genre')?.accuracy)} | ${col((f) => probeAt(f, 'pos', 0)?.accuracy)} | ${col((f) => f.evals.at(-1)?.accuracy)} | ${col((f) => f.evalOwnMask.at(-1)?.accuracy)} |`);
+    lines.push(`| ${variant} | ${[...bySeed.keys()].sort().join(', ')} | ${col((f) => probeAt(f, 'pos')?.accuracy)} | ${col((f) => probeAt(f, 'genre')?.accuracy)} | ${col((f) => probeAt(f, 'pos', 0)?.accuracy)} | ${col((f) => f.evals.at(-1)?.loss)} | ${col((f) => f.evals.at(-1)?.accuracy)} | ${col((f) => f.evalOwnMask.at(-1)?.accuracy)} |`);
   }
+  const unigram = [...new Set([...runs.values()].flatMap((m) => [...m.values()].map((f) => f3(f.unigramBaseline))))];
+  lines.push('', `Unigram baseline of the fixed-mask loss (predicting every masked token from word frequencies alone): ${unigram.join(', ')}. A run is past the plateau when its final fixed-mask loss is at least ${PLATEAU_MARGIN} below it.`);
   lines.push('', '| finding | compared (POS probe, paired by seed) | mean difference | verdict at this scale |', '|---|---|---|---|');
   for (const k of FINDINGS) {
     const a = runs.get(k.better);
     const b = runs.get(k.worse);
     const seeds = a && b ? [...a.keys()].filter((s) => b.has(s)).sort() : [];
-    const diffs = seeds.flatMap((s) => {
+    const pairs = seeds.flatMap((s) => {
       const base = probeAt(b!.get(s)!, 'pos');
       const flops = k.equalFlops ? (base?.step ?? 0) * b!.get(s)!.run.flopsPerStep : 0;
       const other = k.equalFlops ? probeAtFlops(a!.get(s)!, 'pos', flops) : probeAt(a!.get(s)!, 'pos');
-      return base && other ? [other.accuracy - base.accuracy] : [];
+      return base && other ? [{ diff: other.accuracy - base.accuracy, step: other.step }] : [];
     });
-    const verdict = diffs.length < 3 ? `not enough seeds (${diffs.length} of 3)` : diffs.every((d) => d > 0) ? 'reproduces' : diffs.every((d) => d < 0) ? 'opposite' : 'no clear difference';
-    lines.push(`| ${k.title} | ${k.better} vs ${k.worse}${k.equalFlops ? ' at equal FLOPs' : ''}, seeds ${seeds.join(', ') || '–'} | ${diffs.length ? `${diffs.map((d) => (d >= 0 ? '+' : '') + f3(d)).join(', ')} (mean ${(mean(diffs) >= 0 ? '+' : '') + f3(mean(diffs))})` : '–'} | ${verdict} |`);
+    const diffs = pairs.map((p) => p.diff);
+    const at = k.equalFlops && pairs.length ? ` (${k.better} at step ${[...new Set(pairs.map((p) => p.step))].join('/')})` : '';
+    const early = [k.better, k.worse].filter((v) => seeds.some((s) => !pastPlateau(runs.get(v)!.get(s)!)));
+    const direction = diffs.every((d) => d > 0) ? 'reproduces' : diffs.every((d) => d < 0) ? 'opposite' : 'no clear difference';
+    const verdict =
+      diffs.length < 3
+        ? `not enough seeds (${diffs.length} of 3)`
+        : early.length
+          ? `too early to tell: ${early.join(' and ')} not past the unigram plateau (${direction === 'reproduces' ? 'the same direction' : direction === 'opposite' ? 'the opposite direction' : 'no clear direction'} on every seed so far)`
+          : direction;
+    lines.push(`| ${k.title} | ${k.better} vs ${k.worse}${k.equalFlops ? ` at equal FLOPs${at}` : ''}, seeds ${seeds.join(', ') || '–'} | ${diffs.length ? `${diffs.map((d) => (d >= 0 ? '+' : '') + f3(d)).join(', ')} (mean ${(mean(diffs) >= 0 ? '+' : '') + f3(mean(diffs))})` : '–'} | ${verdict} |`);
   }
   return lines.join('\n') + '\n';
 }

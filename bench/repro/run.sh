@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The reproduction runs of the README's "Do the findings reproduce?" table: each teaching
+# experiment's variants on Brown with bert-micro as it is, 1,500 steps, probes every 250 steps.
+#   bash bench/repro/run.sh                    every variant, seeds 1-3 (about 6 hours on
+#                                              SwiftShader with 2 cores)
+#   bash bench/repro/run.sh span:2 electra:1   just these
+# Each run writes bench/repro/wordpiece-1500/<variant>-s<seed>.json (skipped when it exists; its
+# log goes to runs/repro/), then: npm run repro:table -- bench/repro/wordpiece-1500
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+OUT=bench/repro/wordpiece-1500
+LOGS=runs/repro # progress lines, not committed
+mkdir -p "$LOGS" "$OUT"
+COMMON="--preset bert-micro --data brown --steps 1500 --eval-every 250 --eval-batches 4 --log-every 50 --probe-every 250 --probe-budget 1"
+declare -A V=(
+  [random15]="--mask random"
+  [random40]="--mask random --mask-rate 0.4"
+  [allmask]="--mask random --mask-param maskProb=1 --mask-param randomProb=0"
+  [wholeword]="--mask whole-word"
+  [span]="--mask span"
+  [attention]="--mask attention"
+  [electra]="--objective electra --disallow-correct"
+)
+items=("$@")
+if [ ${#items[@]} -eq 0 ]; then
+  for seed in 1 2 3; do for v in random15 random40 allmask wholeword span attention electra; do items+=("$v:$seed"); done; done
+fi
+for item in "${items[@]}"; do
+  v=${item%%:*}; seed=${item##*:}
+  [ -n "${V[$v]:-}" ] || { echo "unknown variant $v (have: ${!V[*]})" >&2; exit 2; }
+  f=$OUT/$v-s$seed.json
+  [ -f "$f" ] && continue
+  echo "$(date -u +%H:%M) $v seed $seed"
+  npm run -s train -- $COMMON ${V[$v]} --seed "$seed" --out "$f" > "$LOGS/$v-s$seed.log" 2>&1
+done
