@@ -124,7 +124,8 @@ test('npm run bench:node runs the engine and the tfjs peer under Node on Dawn, w
   const benchNode = (args: string[]) => execFileSync('npx', ['tsx', 'cli/bench-node.ts', ...args], { encoding: 'utf8', timeout: 170_000 });
   const dir = tmp();
   const plain = benchNode(['--presets', 'bert-micro', '--steps', '2', '--warmup', '1', '--out', join(dir, 'bench.json')]);
-  expect(plain).toMatch(/^bert-micro: [\d.]+ ms\/step, \d+ tokens\/s, [\d.]+ GFLOP\/s, \d+ dispatches\/step, 0 bind groups\/step; GPU time: matmul/m);
+  // Which kernel leads the GPU time is a timing (on a busy machine attention can pass matmul): not asserted.
+  expect(plain).toMatch(/^bert-micro: [\d.]+ ms\/step, \d+ tokens\/s, [\d.]+ GFLOP\/s, \d+ dispatches\/step, 0 bind groups\/step; GPU time: [\w -]+ \d+%/m);
   const b = JSON.parse(readFileSync(join(dir, 'bench.json'), 'utf8')) as { results: { steps: number; perStep: { dispatches: number; submits: number }; gpuTime: { kernel: string }[] }[] };
   expect(b.results[0]!.steps).toBe(2);
   expect(b.results[0]!.perStep.submits).toBe(1);
