@@ -4,14 +4,21 @@
 #   bash bench/repro/run.sh                    every variant, seeds 1-3 (about 6 hours on
 #                                              SwiftShader with 2 cores)
 #   bash bench/repro/run.sh span:2 electra:1   just these
-# Each run writes bench/repro/wordpiece-1500/<variant>-s<seed>.json (skipped when it exists; its
-# log goes to runs/repro/), then: npm run repro:table -- bench/repro/wordpiece-1500
+#   PROTOCOL=char-1500 bash bench/repro/run.sh ...   the character-level protocol (T=32, lr 3e-3)
+# Each run writes bench/repro/$PROTOCOL/<variant>-s<seed>.json (skipped when it exists; its log
+# goes to runs/repro/), then: npm run repro:table -- bench/repro/$PROTOCOL
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-OUT=bench/repro/wordpiece-1500
-LOGS=runs/repro # progress lines, not committed
+PROTOCOL=${PROTOCOL:-wordpiece-1500}
+OUT=bench/repro/$PROTOCOL
+LOGS=runs/repro/$PROTOCOL # progress lines, not committed
 mkdir -p "$LOGS" "$OUT"
-COMMON="--preset bert-micro --data brown --steps 1500 --eval-every 250 --eval-batches 4 --log-every 50 --probe-every 250 --probe-budget 1"
+COMMON="--preset bert-micro --data brown --steps 1500 --eval-every 250 --log-every 50 --probe-every 250 --probe-budget 1"
+case $PROTOCOL in
+  wordpiece-1500) COMMON="$COMMON --eval-batches 4" ;;
+  char-1500) COMMON="$COMMON --tokenizer char --seq 32 --lr 3e-3 --eval-batches 8" ;;
+  *) echo "unknown PROTOCOL $PROTOCOL (wordpiece-1500 or char-1500)" >&2; exit 2 ;;
+esac
 declare -A V=(
   [random15]="--mask random"
   [random40]="--mask random --mask-rate 0.4"
