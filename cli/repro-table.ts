@@ -2,11 +2,13 @@
 // the teaching experiments' CLI runs in DIR, named <variant>-s<seed>.json (bench/repro/run.sh
 // makes them). Per variant: the final POS and genre probe (best layer, held-out documents; mean
 // and range over seeds), the untrained model's POS probe, the fixed-mask held-out loss (against
-// the unigram baseline: has the run left the plateau?) and accuracy, and the own-mask accuracy. Per finding: the paired difference (same seed: same init, batches and eval mask) in
-// the direction the literature predicts, and a verdict that only says "reproduces" when every
-// seed agrees and every run of the pair has left the unigram plateau (PLATEAU_MARGIN below it):
-// before that the probes compare how fast runs start learning, not what they learned. ELECTRA is compared with MLM at equal FLOPs: the discriminator's probe at the last
-// probed step whose FLOPs do not exceed the MLM run's final FLOPs.
+// the unigram baseline: has the run left the plateau?) and accuracy, and the own-mask accuracy.
+// Per finding: the paired difference (same seed: same init, batches and eval mask) in the
+// direction the literature predicts, and a verdict that only says "reproduces" when every seed
+// agrees and every run of the pair has left the unigram plateau (PLATEAU_MARGIN below it): before
+// that the probes compare how fast runs start learning, not what they learned. ELECTRA is
+// compared with MLM at equal FLOPs: the discriminator's probe at the last probed step whose FLOPs
+// do not exceed the MLM run's final FLOPs.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -73,6 +75,9 @@ export function pastPlateau(f: RunFile): boolean {
   return !!last && last.loss <= f.unigramBaseline - PLATEAU_MARGIN;
 }
 
+/** How a direction reads while the runs are still on the plateau. */
+const SO_FAR = { reproduces: 'the same direction', opposite: 'the opposite direction', 'no clear difference': 'no clear direction' } as const;
+
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const f3 = (x: number) => x.toFixed(3);
 const spread = (xs: number[]) => (xs.length > 1 ? ` (${f3(Math.min(...xs))}–${f3(Math.max(...xs))})` : '');
@@ -109,7 +114,7 @@ export function reproTable(runs: Map<string, Map<number, RunFile>>): string {
       diffs.length < 3
         ? `not enough seeds (${diffs.length} of 3)`
         : early.length
-          ? `too early to tell: ${early.join(' and ')} not past the unigram plateau (${direction === 'reproduces' ? 'the same direction' : direction === 'opposite' ? 'the opposite direction' : 'no clear direction'} on every seed so far)`
+          ? `too early to tell: ${early.join(' and ')} not past the unigram plateau (${SO_FAR[direction]} on every seed so far)`
           : direction;
     lines.push(`| ${k.title} | ${k.better} vs ${k.worse}${k.equalFlops ? ` at equal FLOPs${at}` : ''}, seeds ${seeds.join(', ') || '–'} | ${diffs.length ? `${diffs.map((d) => (d >= 0 ? '+' : '') + f3(d)).join(', ')} (mean ${(mean(diffs) >= 0 ? '+' : '') + f3(mean(diffs))})` : '–'} | ${verdict} |`);
   }

@@ -1,6 +1,7 @@
 // What every op launcher needs (the model's in src/model/ops, the masking lab's in src/masking):
-// the device, the pipeline cache (with a shader library) and the uniform pool. An op is *prepared* once per run (pipeline, bind groups, uniforms) and then only
-// *recorded* into each step's encoder, so a step allocates nothing and creates no bind groups.
+// the device, the pipeline cache (with a shader library) and the uniform pool. An op is
+// *prepared* once per run (pipeline, bind groups, uniforms) and then only *recorded* into each
+// step's encoder, so a step allocates nothing and creates no bind groups.
 
 import type { Gpu } from './device.ts';
 import { PipelineCache } from './pipelines.ts';
