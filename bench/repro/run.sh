@@ -12,13 +12,13 @@ cd "$(dirname "$0")/../.."
 PROTOCOL=${PROTOCOL:-wordpiece-1500}
 OUT=bench/repro/$PROTOCOL
 LOGS=runs/repro/$PROTOCOL # progress lines, not committed
-mkdir -p "$LOGS" "$OUT"
 COMMON="--preset bert-micro --data brown --steps 1500 --eval-every 250 --log-every 50 --probe-every 250 --probe-budget 1"
 case $PROTOCOL in
   wordpiece-1500) COMMON="$COMMON --eval-batches 4" ;;
   char-1500) COMMON="$COMMON --tokenizer char --seq 32 --lr 3e-3 --eval-batches 8" ;;
   *) echo "unknown PROTOCOL $PROTOCOL (wordpiece-1500 or char-1500)" >&2; exit 2 ;;
 esac
+mkdir -p "$LOGS" "$OUT"
 declare -A V=(
   [random15]="--mask random"
   [random40]="--mask random --mask-rate 0.4"

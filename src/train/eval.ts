@@ -26,13 +26,22 @@ export interface EvalResult {
   count: number;
   /** ELECTRA runs: generator and discriminator metrics over the same batches. */
   electra?: ElectraMetrics;
+  /** With unigram counts: mean −log p_unigram over exactly the tokens this mask chose (read back). */
+  unigram?: number;
 }
 
-export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage, evalSet: Batch, batches: number, mask: 'fixed' | 'own'): Promise<EvalResult> {
+/**
+ * `unigramCounts` (the training data's token counts): also the unigram baseline on the tokens the
+ * mask chose, read back from the GPU. The own mask's tokens differ by strategy (whole words, spans,
+ * attended tokens), so its fair baseline is measured on them, not on the fixed mask's.
+ */
+export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage, evalSet: Batch, batches: number, mask: 'fixed' | 'own', unigramCounts?: Uint32Array): Promise<EvalResult> {
   const { B } = model.shape;
   let lossSum = 0;
   let accSum = 0;
   let count = 0;
+  let uniSum = 0;
+  let uniCount = 0;
   const electra = isElectra(model) ? { model, sum: new ElectraEvalSum() } : null;
   for (let i = 0; i < batches; i++) {
     const rows = sliceRows(evalSet, i * B, B);
@@ -48,12 +57,20 @@ export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage
     lossSum += loss! * w!;
     accSum += acc! * w!;
     count += w!;
+    if (unigramCounts) {
+      const [targets, weights] = await Promise.all([readU32(gpu, model.t('targets')), readF32(gpu, model.t('weights'))]);
+      const n = weights.reduce((a, b) => a + b, 0);
+      if (n > 0) {
+        uniSum += unigramBaselineLoss(unigramCounts, targets, weights) * n;
+        uniCount += n;
+      }
+    }
     if (electra) {
       const [disc, stats] = await Promise.all([readF32(gpu, model.t('disc.metrics')), readU32(gpu, model.t('electra.stats'))]);
       electra.sum.add(m, disc, stats);
     }
   }
-  const r: EvalResult = { loss: count ? lossSum / count : NaN, accuracy: count ? accSum / count : NaN, count };
+  const r: EvalResult = { loss: count ? lossSum / count : NaN, accuracy: count ? accSum / count : NaN, count, ...(unigramCounts ? { unigram: uniCount ? uniSum / uniCount : NaN } : {}) };
   return electra ? { ...r, electra: electra.sum.result() } : r;
 }
 

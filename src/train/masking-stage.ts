@@ -5,8 +5,10 @@
 //   train:       the strategy (masking lab), seeded by the run seed, step = training step;
 //   fixed eval:  BERT uniform 15%, all [MASK], EVAL_MASK_SEED, step = eval batch index — the same
 //                tokens for every run and strategy (spec D.1), so runs compare fairly;
-//   own eval:    the strategy itself on the held-out batches, seed-frozen (OWN_EVAL_SEED),
-//                showing how hard each strategy's own task is.
+//   own eval:    the strategy's choice of tokens on the held-out batches, seed-frozen
+//                (OWN_EVAL_SEED), every chosen token [MASK] (no 10% kept or random: a kept token
+//                is copied, which would flatter the loss), showing how hard each strategy's own
+//                task is.
 // Attention-guided masking first runs the encoder on the unmasked batch with the current
 // weights and scores tokens by the last layer's [CLS] attention (then the real forward runs).
 import type { Batch } from '../data/batcher.ts';
@@ -41,6 +43,11 @@ export function usesAttention(m: MaskingConfig): boolean {
   return strategyOf(m).needs.includes('attention');
 }
 
+/** The strategy with every chosen token replaced by [MASK] (the own eval's corruption). */
+export function allMasked(cfg: MaskingConfig): MaskingConfig {
+  return { ...cfg, params: { ...cfg.params, maskProb: 1, randomProb: 0 } };
+}
+
 export class MaskingStage {
   private units: Units | null = null;
 
@@ -60,7 +67,7 @@ export class MaskingStage {
     const T = run.model.T;
     const t = model.t;
     const ctx = model.ctx;
-    const lab = (seed: number) =>
+    const lab = (seed: number, c: MaskingConfig) =>
       prepareMaskingLab(
         ctx,
         {
@@ -78,7 +85,7 @@ export class MaskingStage {
           stats: t('mask.stats'),
         },
         { B, T, P, V },
-        labParams(cfg, { seed, totalSteps: run.train.steps, T, P, V, unigram: dataset.unigram }),
+        labParams(c, { seed, totalSteps: run.train.steps, T, P, V, unigram: dataset.unigram }),
       );
     const io = { tokens: t('tokens'), inputs: t('inputs'), positions: t('positions'), targets: t('targets'), weights: t('weights'), record: t('record') };
     const fixed = await prepareRandomMasking(ctx, io, { B, T, P }, { rate: 0.15, maxPredictions: P, maskProb: 1, randomProb: 0, vocabSize: V, seed: EVAL_MASK_SEED });
@@ -86,7 +93,7 @@ export class MaskingStage {
       usesAttention(cfg)
         ? await prepareAttentionScores(ctx, { probs: t(model.scoring.probs), scores: t('mask.scores') }, { B, NH: model.scoring.NH, T })
         : null;
-    return new MaskingStage(model, cfg, dataset, await lab(run.train.seed), fixed, await lab(OWN_EVAL_SEED), scores);
+    return new MaskingStage(model, cfg, dataset, await lab(run.train.seed, cfg), fixed, await lab(OWN_EVAL_SEED, allMasked(cfg)), scores);
   }
 
   /** GPU tensor of this step's mask statistics (8 u32: L, masked, MASK, RANDOM, KEEP, units, fallback, 0). */

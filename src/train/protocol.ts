@@ -186,8 +186,12 @@ export interface EvalPoint {
   accuracy: number;
   /** Masked tokens scored. */
   count: number;
-  /** On the run's own masking strategy (seed-frozen): how hard the strategy's own task is. */
-  own: { loss: number; accuracy: number; count: number };
+  /**
+   * On the run's own masking strategy (seed-frozen), every chosen token shown as [MASK]: how hard
+   * predicting the tokens this strategy picks is. `unigram`: the unigram baseline on those same
+   * tokens (absent in runs saved before it existed).
+   */
+  own: { loss: number; accuracy: number; count: number; unigram?: number };
   /** ELECTRA runs, on the fixed eval mask with seed-frozen samples (loss/accuracy are the generator's). */
   electra?: ElectraMetrics;
 }

@@ -252,8 +252,8 @@ export class TrainingSession {
 
   async evaluate(): Promise<EvalPoint> {
     const r = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'fixed');
-    const own = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'own');
-    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count, own: { loss: own.loss, accuracy: own.accuracy, count: own.count }, ...(r.electra ? { electra: r.electra } : {}) };
+    const own = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'own', this.dataset.unigram);
+    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count, own: { loss: own.loss, accuracy: own.accuracy, count: own.count, unigram: own.unigram }, ...(r.electra ? { electra: r.electra } : {}) };
     this.lastEvalStep = this.step;
     this.history.evals.push(point);
     this.post({ type: 'eval', point });

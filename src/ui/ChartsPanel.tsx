@@ -40,7 +40,7 @@ export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
         />
         <Chart
           title="Held-out loss"
-          explanation="Solid: every run on the same frozen 15% all-[MASK] mask, the fair comparison; dashed: each run under its own strategy, how hard its own task is."
+          explanation="Solid: every run on the same frozen 15% all-[MASK] mask, the fair comparison; dashed: the tokens each run's own strategy chooses, all shown as [MASK], how hard its own task is."
           series={[...evalSeries(runs, (e) => e.loss, axis), ...evalSeries(runs, (e) => e.own.loss, axis, { dashed: true, suffix: ' (own mask)' })]}
           yLabel="loss"
           allowLog
