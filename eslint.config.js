@@ -35,6 +35,10 @@ const NO_TRAIN = { regex: '(^|/)train/', message: 'Exporters are pure (host arra
 const NO_BENCH = { regex: '(^|/)bench/', message: 'The bench drives the engine, not the other way round: join them in an entry (src/headless.ts) instead.' };
 const NO_REFERENCE = { regex: '(^|/)reference/', message: 'The float64 references are for tests and the bench’s equal-work checks: put shared code where the app can own it.' };
 const NO_TEST_HELPERS = { regex: '(^|/|-)testing\\.ts$', message: 'App code never imports a test helper: move what it needs into a module of its own.' };
+const NO_RUNTIME = {
+  regex: '(^|/)(model|train|gpu|shaders|ui|store|export|data|reference)/',
+  message: 'An objective’s spec is data every layer reads (model/config.ts included): keep engine code in its runtime module.',
+};
 const layer = (files, patterns) => ({
   files,
   ignores: ['**/*.test.ts', '**/*.test.tsx', '**/*testing.ts', '**/test-setup.ts'],
@@ -74,6 +78,7 @@ export default tseslint.config(
   layer(['src/export/**'], [NO_UI, NO_TRAIN, NO_REFERENCE]),
   layer(['src/train/**'], [NO_BENCH, NO_REFERENCE]),
   layer(['src/bench/**'], []),
+  layer(['src/objectives/registry.ts', 'src/objectives/types.ts', 'src/objectives/*/spec.ts', 'src/objectives/*/dims.ts'], [NO_RUNTIME]),
   {
     files: ['src/**'],
     ignores: ['src/gpu/**', '**/*.test.ts'],

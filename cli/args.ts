@@ -4,6 +4,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseMaskingConfig, STRATEGIES } from '../src/masking/registry.ts';
 import { PROBE_TASK_IDS, type ProbeTaskId } from '../src/data/probe-tasks.ts';
 import { PRESETS, presetConfig, probeOf, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
+import { OBJECTIVE_IDS } from '../src/objectives/registry.ts';
+import { applyObjectiveFlags, OBJECTIVE_OPTIONS, OBJECTIVE_USAGE } from './objective-flags.ts';
 
 export class UsageError extends Error {}
 
@@ -55,15 +57,7 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --mask-rate R     share of tokens to predict, 0.05..0.8
   --mask-param K=V  a strategy parameter (repeatable), e.g. --mask-param p=0.3 --mask-param schedule=cosine
   --list-masks      print every strategy with its parameters, defaults and ranges, and exit
-  --objective KIND  mlm | electra (default: the preset's; electra presets train ELECTRA)
-  --disc-weight X   ELECTRA: λ, weight of the discriminator loss (default 50)
-  --gen-fraction X  ELECTRA: generator hidden size / discriminator's, 1/16..1 (default 0.25)
-  --temperature X   ELECTRA: generator sampling temperature (default 1)
-  --untied-embeddings  ELECTRA: generator and discriminator get their own embeddings
-  --uniform-generator  ELECTRA: replacements drawn uniformly, no generator (RTS)
-  --disallow-correct   ELECTRA: never sample the original token (the electra presets do)
-  --allow-correct      ELECTRA: let the generator sample the original token (Google's default)
-  --electra-15      ELECTRA: discriminator loss on masked positions only (the ablation)
+${OBJECTIVE_USAGE}
   --eval-every N    held-out eval every N steps (0: only at the end)
   --eval-batches N  held-out batches per eval (fixed 15% all-[MASK] mask)
   --probe TASKS     linear probes on frozen features: ${PROBE_TASK_IDS.join(',')} (default), a subset,
@@ -103,14 +97,6 @@ export const TRAIN_OPTIONS = {
   'mask-param': { type: 'string', multiple: true },
   'list-masks': { type: 'boolean' },
   objective: { type: 'string' },
-  'disc-weight': { type: 'string' },
-  'gen-fraction': { type: 'string' },
-  temperature: { type: 'string' },
-  'untied-embeddings': { type: 'boolean' },
-  'uniform-generator': { type: 'boolean' },
-  'disallow-correct': { type: 'boolean' },
-  'allow-correct': { type: 'boolean' },
-  'electra-15': { type: 'boolean' },
   'eval-every': { type: 'string' },
   'eval-batches': { type: 'string' },
   probe: { type: 'string' },
@@ -147,7 +133,9 @@ const DATA_ALIASES: Record<string, DataSource> = {
 };
 
 export function parseTrainArgs(argv: string[]): TrainArgs {
-  const v = parseFlags(argv, TRAIN_OPTIONS, TRAIN_USAGE);
+  const all = { ...TRAIN_OPTIONS, ...OBJECTIVE_OPTIONS };
+  const values = parseFlags(argv, all, TRAIN_USAGE) as Record<string, unknown>;
+  const v = values as ReturnType<typeof parseFlags<typeof TRAIN_OPTIONS>>;
   if (v.out !== undefined && v.out.trim() === '') throw new UsageError('--out needs a file name, e.g. --out run.json');
   if (v['save-dir'] !== undefined && v['save-dir'].trim() === '') throw new UsageError('--save-dir needs a folder, e.g. --save-dir runs/micro');
   if (v.resume !== undefined && v.resume.trim() === '') throw new UsageError('--resume needs a checkpoint file, e.g. --resume runs/micro/checkpoint.mlckpt');
@@ -176,20 +164,10 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     config.masking.params[kv.slice(0, eq).trim()] = kv.slice(eq + 1).trim();
   }
   if (v['mask-rate'] !== undefined) config.masking.params.rate = v['mask-rate'];
-  if (v.objective !== undefined) config.objective = oneOf('objective', v.objective, ['mlm', 'electra'] as const, 'mlm');
-  const e = config.electra;
-  set(num('disc-weight', v['disc-weight']), (n) => (e.discWeight = n));
-  set(num('gen-fraction', v['gen-fraction']), (n) => (e.genFraction = n));
-  set(num('temperature', v.temperature), (n) => (e.temperature = n));
-  if (v['untied-embeddings']) e.tiedEmbeddings = false;
-  if (v['uniform-generator']) e.uniformGenerator = true;
-  if (v['disallow-correct'] && v['allow-correct']) throw new UsageError('--disallow-correct and --allow-correct contradict each other: give one.');
-  if (v['disallow-correct']) e.disallowCorrect = true;
-  if (v['allow-correct']) e.disallowCorrect = false;
-  if (v['electra-15']) e.maskedOnly = true;
-  const electraFlags = ['disc-weight', 'gen-fraction', 'temperature', 'untied-embeddings', 'uniform-generator', 'disallow-correct', 'allow-correct', 'electra-15'] as const;
-  const stray = electraFlags.filter((f) => v[f] !== undefined);
-  if (config.objective !== 'electra' && stray.length) throw new UsageError(`--${stray[0]} is an ELECTRA option: add --objective electra or use an electra preset.`);
+  if (v.objective !== undefined) config.objective = oneOf('objective', v.objective, OBJECTIVE_IDS, 'mlm');
+  applyObjectiveFlags(config, values, (message) => {
+    throw new UsageError(message);
+  });
   const probe = probeOf(config);
   if (v.probe !== undefined) probe.tasks = parseProbeTasks(v.probe);
   set(num('probe-every', v['probe-every']), (n) => (probe.every = n));

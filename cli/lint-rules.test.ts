@@ -31,6 +31,12 @@ describe('architecture lint rules', () => {
     expect((await messages("import { x } from '../model/configure.ts';\nvoid x;\n", 'src/ui/Bad.tsx')).join()).toMatch(/never touch the GPU/);
   });
 
+  it('an objective spec is data: it imports no engine code', async () => {
+    expect((await messages("import { createBert } from '../../model/bert.ts';\nvoid createBert;\n", 'src/objectives/mlm/spec.ts')).join()).toMatch(/objective’s spec is data/);
+    expect((await messages("import { x } from '../train/session.ts';\nvoid x;\n", 'src/objectives/registry.ts')).join()).toMatch(/objective’s spec is data/);
+    expect(await messages("import { generatorDims } from './dims.ts';\nvoid generatorDims;\n", 'src/objectives/electra/spec.ts')).toEqual([]);
+  });
+
   it('gpu imports nothing from the app', async () => {
     expect((await messages("import { shader } from '../shaders/index.ts';\nvoid shader;\n", 'src/gpu/bad.ts')).join()).toMatch(/imports nothing from the app/);
     expect(await messages("import { Gpu } from './device.ts';\nvoid Gpu;\n", 'src/gpu/ok.ts')).toEqual([]);

@@ -6,6 +6,8 @@
 import { PROBE_TASK_IDS, type ProbeTaskId } from '../data/probe-tasks.ts';
 import { predictionSlots } from '../masking/budget.ts';
 import { parseMaskingConfig, type MaskingConfig, type ParamValue } from '../masking/registry.ts';
+import { ELECTRA } from '../objectives/electra/spec.ts';
+import { objectiveDefaults, validateObjective, withMaskingDefaults } from '../objectives/registry.ts';
 
 /** 'text': the user's own text, loaded into the engine before the run (src/data/text-corpus.ts). */
 export type DataSource = 'brown' | 'text' | 'synthetic-successor' | 'synthetic-copy';
@@ -61,7 +63,8 @@ export interface MaskingChoice {
   params: Record<string, ParamValue>;
 }
 
-export type Objective = 'mlm' | 'electra';
+/** An objective's id (src/objectives/registry.ts). */
+export type Objective = string;
 
 /** ELECTRA's options (spec B2/B3; google-research/electra names in brackets). */
 export interface ElectraConfig {
@@ -81,15 +84,8 @@ export interface ElectraConfig {
   maskedOnly: boolean;
 }
 
-export const DEFAULT_ELECTRA: Readonly<ElectraConfig> = {
-  discWeight: 50,
-  genFraction: 0.25,
-  temperature: 1,
-  tiedEmbeddings: true,
-  uniformGenerator: false,
-  disallowCorrect: false,
-  maskedOnly: false,
-};
+/** ELECTRA's defaults, from its objective spec (src/objectives/electra/spec.ts). */
+export const DEFAULT_ELECTRA: Readonly<ElectraConfig> = objectiveDefaults(ELECTRA) as unknown as ElectraConfig;
 
 /** The linear probes (issue [H]): evaluation only, so they never change what the model learns. */
 export interface ProbeConfig {
@@ -229,11 +225,11 @@ export function presetConfig(id: string): RunConfig {
 }
 
 /**
- * The masking parameters as given, on top of the objective's defaults: ELECTRA corrupts with
- * 85% [MASK], 0% random, 15% kept (spec B2) unless the run says otherwise.
+ * The masking parameters as given, on top of the objective's defaults (ELECTRA corrupts with 85%
+ * [MASK], 0% random, 15% kept, spec B2, unless the run says otherwise).
  */
 export function maskingParams(c: RunConfig): Record<string, ParamValue> {
-  return c.objective === 'electra' ? { maskProb: 0.85, randomProb: 0, ...c.masking.params } : c.masking.params;
+  return withMaskingDefaults(c.objective, c.masking.params);
 }
 
 /** The masking config with every parameter filled in; throws if invalid (validate first). */
@@ -295,34 +291,15 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
   for (const p of parseMaskingConfig(c.masking.strategy, maskingParams(c)).problems) {
     problems.push({ field: p.param === 'strategy' ? 'masking.strategy' : `masking.${p.param}`, message: p.message });
   }
-  if (c.objective === 'electra') problems.push(...validateElectra(c.electra));
+  problems.push(...validateObjective(c));
   if (c.probe !== undefined) problems.push(...validateProbe(c.probe));
   const enums: [string, string, readonly string[]][] = [
-    ['objective', c.objective, ['mlm', 'electra']],
     ['train.decay', t.decay, ['linear', 'cosine', 'constant']],
     ['data.source', c.data.source, ['brown', 'text', 'synthetic-successor', 'synthetic-copy']],
     ['data.tokenizer', c.data.tokenizer, ['wordpiece', 'char']],
   ];
   for (const [field, v, allowed] of enums) {
     if (!allowed.includes(v)) problems.push({ field, message: `${field} must be one of ${allowed.join(', ')} (got "${v}").` });
-  }
-  return problems;
-}
-
-function validateElectra(e: ElectraConfig | undefined): ConfigProblem[] {
-  if (!e || typeof e !== 'object') return [{ field: 'electra', message: 'electra options are missing: give discWeight, genFraction, temperature, tiedEmbeddings, uniformGenerator, disallowCorrect and maskedOnly.' }];
-  const problems: ConfigProblem[] = [];
-  const nums: [keyof ElectraConfig, number, number][] = [
-    ['discWeight', 0, 1000],
-    ['genFraction', 1 / 16, 1],
-    ['temperature', 0.05, 10],
-  ];
-  for (const [k, min, max] of nums) {
-    const v = e[k];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max) problems.push({ field: `electra.${k}`, message: `electra.${k} must be a number from ${min} to ${max} (got ${String(v)}).` });
-  }
-  for (const k of ['tiedEmbeddings', 'uniformGenerator', 'disallowCorrect', 'maskedOnly'] as const) {
-    if (typeof e[k] !== 'boolean') problems.push({ field: `electra.${k}`, message: `electra.${k} must be true or false (got ${String(e[k])}).` });
   }
   return problems;
 }
@@ -338,17 +315,7 @@ function validateProbe(p: ProbeConfig): ConfigProblem[] {
   return problems;
 }
 
-/**
- * The generator's encoder for a discriminator `m`: hidden size ≈ genFraction·C (a multiple of 8,
- * at least 8), heads of the discriminator's head size (at least one, dividing the width), FFN
- * scaled alike, same depth (ELECTRA's generator_layers 1.0).
- */
-export function generatorDims(m: ModelConfig, genFraction: number): { L: number; C: number; NH: number; FFN: number } {
-  const C = Math.min(m.C, Math.max(8, 8 * Math.round((m.C * genFraction) / 8)));
-  let NH = Math.max(1, Math.floor(C / (m.C / m.NH)));
-  while (C % NH !== 0) NH--;
-  return { L: m.L, C, NH, FFN: Math.max(8, Math.round((m.FFN * C) / m.C)) };
-}
+export { generatorDims } from '../objectives/electra/dims.ts';
 
 /** Throws one Error listing every problem; for callers that cannot go on with a bad config. */
 export function assertValidConfig(c: RunConfig): void {

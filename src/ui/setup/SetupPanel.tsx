@@ -2,14 +2,16 @@
 // schedule, data, probes) as a controlled form over one RunConfig. Validation is the config's own
 // (validateConfig, which runs the registry's parseMaskingConfig): an edit that would add a
 // problem is refused at the field with that message, so `onChange` only ever sees valid configs.
-// The masking section is drawn from the registry (STRATEGIES, paramsOf), so a new strategy or
-// parameter appears here without UI changes.
+// The masking and objective sections are drawn from their registries (STRATEGIES, OBJECTIVES), so
+// a new strategy, objective or parameter appears here without UI changes.
 // What it does not do: hold the config (the caller does; see store), start runs, or read the URL.
 
 import { useMemo } from 'react';
 import { CORRUPTION_PRESETS, NEED_LABELS, paramsOf, STRATEGIES, strategyById, type ParamValue } from '../../masking/registry.ts';
 import { PROBE_TASKS, probesUnavailable, type ProbeTaskId } from '../../data/probe-tasks.ts';
-import { generatorDims, maskingParams, PRESETS, presetById, presetConfig, probeOf, validateConfig, type ElectraConfig, type RunConfig } from '../../model/config.ts';
+import { maskingParams, PRESETS, presetById, presetConfig, probeOf, validateConfig, type RunConfig } from '../../model/config.ts';
+import { OBJECTIVES, objectiveById, objectiveParams } from '../../objectives/registry.ts';
+import type { ObjectiveSpec } from '../../objectives/types.ts';
 import { CheckboxField, NumberField, ParamField, SelectField, type Check } from './fields.tsx';
 import { encodeSetup } from './url-hash.ts';
 import './setup.css';
@@ -22,6 +24,11 @@ function withPath(c: RunConfig, path: string, v: unknown): RunConfig {
   const last = parts.pop()!;
   (parts.reduce<unknown>((o, k) => (o as Loose)[k], next) as Loose)[last] = v;
   return next;
+}
+
+/** `c` with one parameter of objective `o` set (its block created if the config has none). */
+function withObjectiveParam(c: RunConfig, o: ObjectiveSpec, key: string, v: unknown): RunConfig {
+  return { ...structuredClone(c), [o.id]: { ...objectiveParams(c, o), [key]: v } };
 }
 
 interface NumSpec {
@@ -58,18 +65,6 @@ const PROBE_FIELDS = [
   num('probe.every', 'Probe every', 'Linear probes every this many steps (0: at every eval). The untrained model and the end are always probed.'),
   num('probe.budget', 'Probe budget', 'Skip a scheduled probe that would lift the probes above this share of the run’s time (0.1 = 10%).'),
 ];
-const ELECTRA_NUMBERS = [
-  num('electra.discWeight', 'λ disc weight', 'Weight of the discriminator loss against the generator’s MLM loss (ELECTRA disc_weight, 50).'),
-  num('electra.genFraction', 'Generator fraction', 'Generator hidden size as a fraction of the discriminator’s (1/4 in ELECTRA-Small).'),
-  num('electra.temperature', 'Temperature', 'Sampling temperature of the generator.'),
-];
-type ElectraFlag = { [K in keyof ElectraConfig]: ElectraConfig[K] extends boolean ? K : never }[keyof ElectraConfig];
-const ELECTRA_FLAGS: [ElectraFlag, string, string][] = [
-  ['tiedEmbeddings', 'Tied embeddings', 'Generator and discriminator share token, position and type embeddings.'],
-  ['uniformGenerator', 'Uniform generator', 'Replacements drawn uniformly from the vocabulary: no generator compute.'],
-  ['disallowCorrect', 'Disallow correct', 'Never sample the original token as a replacement.'],
-  ['maskedOnly', 'ELECTRA-15%', 'The ablation: discriminator loss on the masked positions only.'],
-];
 const DATA_SOURCES = [
   { value: 'brown', label: 'Brown corpus' },
   { value: 'text', label: 'Your text (paste or upload below)' },
@@ -84,7 +79,7 @@ function ownedFields(c: RunConfig): Set<string> {
     'preset', 'objective', 'masking.strategy', 'train.decay', 'data.source',
     ...[...MODEL_FIELDS, ...OPTIMIZER_FIELDS, ...SCHEDULE_FIELDS, ...PROBE_FIELDS].map((f) => f.path),
     'probe.tasks',
-    ...(c.objective === 'electra' ? [...ELECTRA_NUMBERS.map((f) => f.path), ...ELECTRA_FLAGS.map(([k]) => `electra.${k}`)] : []),
+    ...(objectiveById(c.objective)?.params.map((p) => `${c.objective}.${p.key}`) ?? []),
     ...(s ? paramsOf(s).map((p) => `masking.${p.key}`) : []),
     ...(c.data.source === 'brown' || c.data.source === 'text' ? ['data.tokenizer', 'data.vocabSize'] : []),
   ]);
@@ -134,6 +129,9 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
     needsBrown.length > 0 && value.data.source !== 'brown' && !(value.data.source === 'text' && !needsBrown.includes('tags'))
       ? `${strategy!.name} needs ${needsBrown.map((n) => NEED_LABELS[n]).join(' and ')}, which only the Brown corpus has: on synthetic data every symbol is one untagged word.`
       : null;
+  const objective = objectiveById(value.objective);
+  const objectiveValues = objective && objectiveParams(value, objective);
+  const note = objective && objective.setupNote?.(value.model, objectiveValues!);
   const preset = presetById(value.preset);
   const edited = encodeSetup(value) !== `#preset=${encodeURIComponent(value.preset)}`;
 
@@ -152,14 +150,21 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
       </details>
       <details className="setup-section" open>
         <summary>Objective</summary>
-        <SelectField label="Objective" value={value.objective} options={[{ value: 'mlm', label: 'MLM (BERT)' }, { value: 'electra', label: 'ELECTRA (replaced-token detection)' }]} {...bind<RunConfig['objective']>('objective')} />
-        {value.objective === 'electra' && (
+        <SelectField label="Objective" value={value.objective} options={OBJECTIVES.map((o) => ({ value: o.id, label: o.label }))} {...bind<string>('objective')} />
+        {objective && objective.params.length > 0 && (
           <div className="setup-grid">
-            {ELECTRA_NUMBERS.map(numberField)}
-            {ELECTRA_FLAGS.map(([k, label, help]) => (
-              <CheckboxField key={k} label={label} help={help} checked={value.electra[k]} {...bind<boolean>(`electra.${k}`)} />
-            ))}
-            <GeneratorNote config={value} />
+            {objective.params.map((p) => {
+              const path = `${objective.id}.${p.key}`;
+              const v = objectiveValues![p.key];
+              const check = (x: unknown) => refusal(withObjectiveParam(value, objective, p.key, x));
+              const field = { name: path, label: p.label, help: p.help, disabled, error: errorOf(path), onChange: (x: unknown) => onChange(withObjectiveParam(value, objective, p.key, x)) };
+              return p.kind === 'number' ? <NumberField key={path} {...field} value={v as number} min={p.min} max={p.max} check={check} /> : <CheckboxField key={path} {...field} checked={v as boolean} check={check} />;
+            })}
+            {note && (
+              <p className="setup-note" data-testid={note.testId}>
+                {note.text}
+              </p>
+            )}
           </div>
         )}
       </details>
@@ -245,14 +250,4 @@ export function SetupPanel(props: { value: RunConfig; onChange: (c: RunConfig) =
 /** The task list with `id` on or off, in the registry's order. */
 function toggleTask(tasks: readonly ProbeTaskId[], id: ProbeTaskId, on: boolean): ProbeTaskId[] {
   return PROBE_TASKS.map((t) => t.id).filter((x) => (x === id ? on : tasks.includes(x)));
-}
-
-function GeneratorNote({ config }: { config: RunConfig }) {
-  if (config.electra.uniformGenerator) return <p className="setup-note">Uniform generator: replacements are drawn uniformly, no generator is trained.</p>;
-  const g = generatorDims(config.model, config.electra.genFraction);
-  return (
-    <p className="setup-note" data-testid="generator-dims">
-      Generator: {g.L} layers, hidden {g.C}, {g.NH} head{g.NH === 1 ? '' : 's'}, FFN {g.FFN}.
-    </p>
-  );
 }

@@ -10,7 +10,8 @@
 
 import { paramsOf, strategyById, type ParamValue } from '../../masking/registry.ts';
 import type { ProbeTaskId } from '../../data/probe-tasks.ts';
-import { DEFAULT_ELECTRA, PRESETS, presetById, presetConfig, probeOf, validateConfig, type RunConfig } from '../../model/config.ts';
+import { OBJECTIVES, objectiveParams, validateObjective } from '../../objectives/registry.ts';
+import { PRESETS, presetById, presetConfig, probeOf, validateConfig, type RunConfig } from '../../model/config.ts';
 
 /** View state that travels with a setup but is not part of the run's config. */
 export interface SetupExtras {
@@ -66,7 +67,8 @@ const FIELD_KEYS: readonly (readonly [key: string, path: string])[] = [
   ['probeEvery', 'probe.every'],
   ['probeBudget', 'probe.budget'],
 ];
-const ELECTRA_KEYS = Object.keys(DEFAULT_ELECTRA) as (keyof RunConfig['electra'])[];
+/** Each objective parameter's key (`e.discWeight`), generated from the objective registry. */
+const OBJECTIVE_KEYS = OBJECTIVES.flatMap((o) => o.params.map((p) => ({ objective: o, param: p, key: `${o.urlPrefix}.${p.key}`, field: `${o.id}.${p.key}` })));
 const EXTRA_KEYS = ['presenter', 'probe', 'view', 'compare'] as const;
 
 /** Every key a hash may hold, for "unknown key" messages. */
@@ -74,7 +76,7 @@ export const HASH_KEYS: readonly string[] = [
   'preset',
   'mask',
   'm.<masking parameter>',
-  ...ELECTRA_KEYS.map((k) => `e.${k}`),
+  ...OBJECTIVE_KEYS.map((k) => k.key),
   ...FIELD_KEYS.map(([k]) => k),
   'probeTasks',
   ...EXTRA_KEYS,
@@ -131,7 +133,10 @@ export function encodeSetup(setup: RunConfig, extras: SetupExtras = {}): string 
   for (const k of keys) {
     if (reset || given[k] !== baseGiven[k]) parts.push(enc(`m.${k}`, fmt(given[k])));
   }
-  for (const k of ELECTRA_KEYS) if (differs(`electra.${k}`)) parts.push(enc(`e.${k}`, fmt(config.electra[k])));
+  for (const { objective, param, key } of OBJECTIVE_KEYS) {
+    const v = objectiveParams(config, objective)[param.key];
+    if (v !== objectiveParams(base, objective)[param.key]) parts.push(enc(key, fmt(v)));
+  }
   // objective was written first (it reads as the headline of the link).
   for (const [key, path] of FIELD_KEYS) if (key !== 'objective' && differs(path)) parts.push(enc(key, fmt(getPath(config, path))));
   const tasks = probeOf(config).tasks;
@@ -198,11 +203,11 @@ function build(presetId: string, pairs: Map<string, Pair>): RunConfig {
     const n = toNumber(value);
     c.masking.params[k] = (spec?.type.kind === 'number' && Number.isFinite(n) ? n : value) satisfies ParamValue;
   }
-  for (const k of ELECTRA_KEYS) {
-    const p = pairs.get(`e.${k}`);
+  for (const { objective, param, key } of OBJECTIVE_KEYS) {
+    const p = pairs.get(key);
     if (!p) continue;
-    const def = DEFAULT_ELECTRA[k];
-    (c.electra as unknown as Loose)[k] = typeof def === 'boolean' ? (BOOLS[p.value] ?? p.value) : toNumber(p.value);
+    const block = objectiveParams(c, objective);
+    (c as unknown as Loose)[objective.id] = { ...block, [param.key]: param.kind === 'flag' ? (BOOLS[p.value] ?? p.value) : toNumber(p.value) };
   }
   for (const [key, path] of FIELD_KEYS) {
     const p = pairs.get(key);
@@ -220,16 +225,16 @@ function build(presetId: string, pairs: Map<string, Pair>): RunConfig {
 function keyOfField(field: string): string {
   if (field === 'masking.strategy') return 'mask';
   if (field.startsWith('masking.')) return `m.${field.slice(8)}`;
-  if (field.startsWith('electra.')) return `e.${field.slice(8)}`;
+  const objectiveKey = OBJECTIVE_KEYS.find((k) => k.field === field);
+  if (objectiveKey) return objectiveKey.key;
   if (field === 'probe.tasks') return 'probeTasks';
   return FIELD_KEYS.find(([, path]) => path === field)?.[0] ?? field;
 }
 
-/** validateConfig, plus the ELECTRA options even for an MLM run, so a link cannot carry bad ones. */
+/** validateConfig, plus every other objective's options too, so a link cannot carry bad ones. */
 function problemsOf(c: RunConfig) {
-  const problems = validateConfig(c);
-  if (c.objective !== 'electra') problems.push(...validateConfig({ ...c, objective: 'electra' }).filter((p) => p.field.startsWith('electra.')));
-  return problems;
+  const others = OBJECTIVES.filter((o) => o.id !== c.objective).flatMap((o) => validateObjective(c, o));
+  return [...validateConfig(c), ...others];
 }
 
 function describeDropped(p: Pair, message: string): string {
@@ -264,7 +269,7 @@ export function decodeSetup(hash: string): DecodedSetup {
   if (compare) extras.compare = compare.raw.split(',').map((s) => decodeURIComponent(s));
   for (const k of EXTRA_KEYS) pairs.delete(k);
 
-  const known = new Set(['mask', 'probeTasks', ...ELECTRA_KEYS.map((k) => `e.${k}`), ...FIELD_KEYS.map(([k]) => k)]);
+  const known = new Set(['mask', 'probeTasks', ...OBJECTIVE_KEYS.map((k) => k.key), ...FIELD_KEYS.map(([k]) => k)]);
   for (const q of [...pairs.values()]) {
     if (known.has(q.key) || q.key.startsWith('m.')) continue;
     problems.push(`Unknown key "${q.key}" (value ${JSON.stringify(q.value)}) ignored. Keys: ${HASH_KEYS.join(', ')}.`);

@@ -1,0 +1,30 @@
+// Choosing an objective in the setup panel (issue [J]): its fields, note and URL keys are drawn
+// from the objective registry, validated with the registry's messages, and leave with it.
+import { expect, test } from '@playwright/test';
+
+test('the objective selector draws the chosen objective’s fields from the registry', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/');
+  await page.getByTestId('preset-select').selectOption('bert-micro');
+  await expect(page.getByTestId('field-electra.discWeight')).toHaveCount(0);
+
+  await page.getByTestId('field-objective').selectOption('electra');
+  await expect(page.getByTestId('field-electra.discWeight')).toHaveValue('50');
+  await expect(page.getByTestId('generator-dims')).toContainText('Generator: ');
+  expect(page.url()).toContain('objective=electra');
+
+  // A value inside the range lands in the config and the link; one outside is refused with the range.
+  await page.getByTestId('field-electra.discWeight').fill('20');
+  await expect.poll(() => page.url()).toContain('e.discWeight=20');
+  await page.getByTestId('field-electra.temperature').fill('50');
+  await expect(page.getByTestId('field-error-electra.temperature')).toContainText('from 0.05 to 10');
+  expect(page.url()).not.toContain('e.temperature');
+
+  await page.getByTestId('field-electra.uniformGenerator').check();
+  await expect(page.getByText('Uniform generator: replacements are drawn uniformly')).toBeVisible();
+
+  await page.getByTestId('field-objective').selectOption('mlm');
+  await expect(page.getByTestId('field-electra.discWeight')).toHaveCount(0);
+  expect(errors).toEqual([]);
+});
