@@ -20,7 +20,7 @@ interface ElectraJson {
 test('npm run train -- --preset electra-micro writes generator and discriminator metrics and a token snapshot', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'masklab-')), 'electra.json');
   const log = run(['--preset', 'electra-micro', '--steps', '6', '--eval-every', '6', '--out', out]);
-  expect(log).toMatch(/ELECTRA: λ=50, generator [\d.]+ GFLOP\/step, discriminator [\d.]+ GFLOP\/step/);
+  expect(log).toMatch(/objective ELECTRA: discWeight=50 .*; generator [\d.]+, discriminator [\d.]+ GFLOP\/step/);
   const j = JSON.parse(readFileSync(out, 'utf8')) as ElectraJson;
   expect(j.config.objective).toBe('electra');
   expect(j.run.flops.generator).toBeGreaterThan(0);

@@ -2,6 +2,7 @@
 // hash's keys and the config's validation are generated from it, so each says the same thing.
 // Pure: no GPU, no model code (the model and train layers import this, never the reverse).
 import type { ParamValue } from '../masking/registry.ts';
+import type { ObjectiveRuntime } from './runtime-types.ts';
 
 interface ParamBase {
   /** Key in the objective's parameter block, `config[objective.id]` (URL key `<urlPrefix>.<key>`). */
@@ -50,6 +51,8 @@ export interface ObjectiveSpec {
   urlPrefix: string;
   /** Masking parameters this objective defaults to (the run's own still win). */
   maskingDefaults: Readonly<Record<string, ParamValue>>;
+  /** Its engine side (model, FLOPs, export), loaded when a run starts: see runtime-types.ts. */
+  runtime: () => Promise<ObjectiveRuntime>;
   /** A line under its fields in the setup panel, from the model size and its parameters. */
   setupNote?: (model: ModelShape, params: ObjectiveParamValues) => SetupNote | null;
 }

@@ -5,7 +5,7 @@
 import { hfFolder, type HfExportInput } from '../export/hf.ts';
 import type { CardProbe } from '../export/model-card.ts';
 import { bestLayer, initialProbe, taskScores } from './probe-report.ts';
-import { bertOnnx, electraDiscriminatorOnnx } from '../export/onnx.ts';
+import { objectiveOf } from '../objectives/registry.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
@@ -67,9 +67,8 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
 /** (positions, V) logits as one array per position, for probe.json. */
 const rowsOf = (logits: Float32Array, positions: number[], V: number) => positions.map((_, i) => Array.from(logits.subarray(i * V, (i + 1) * V)));
 
-function onnxOf(s: TrainingSession, params: Map<string, Float32Array>): Uint8Array {
-  const V = s.model.shape.V;
-  return isElectra(s.model) ? electraDiscriminatorOnnx(params, s.config.model, V) : bertOnnx(params, s.config.model, V);
+async function onnxOf(s: TrainingSession, params: Map<string, Float32Array>): Promise<Uint8Array> {
+  return (await objectiveOf(s.config.objective).runtime()).onnx(params, s.config.model, s.model.shape.V);
 }
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 1) + '\n');
@@ -82,7 +81,7 @@ export async function exportFiles(s: TrainingSession, formats: ExportFormat[], p
   if (formats.includes('hf')) {
     for (const [path, bytes] of Object.entries(hfFolder(hfInput(s, params)))) files.push({ path: `hf/${path}`, bytes: own(bytes) });
   }
-  if (formats.includes('onnx')) files.push({ path: 'model.onnx', bytes: own(onnxOf(s, params)) });
+  if (formats.includes('onnx')) files.push({ path: 'model.onnx', bytes: own(await onnxOf(s, params)) });
   if (formats.includes('probe')) {
     const p = await probeLogits(s, probe);
     const rows = p.output === 'mlm-logits' ? rowsOf(p.logits, p.positions, p.V) : Array.from(p.logits);
@@ -137,7 +136,7 @@ export async function verifyExport(s: TrainingSession, text: string, ep = choose
   const t0 = performance.now();
   const params = await readParams(s.gpu, s.model);
   const ours = await probeLogits(s, text);
-  const bytes = onnxOf(s, params);
+  const bytes = await onnxOf(s, params);
   const n = ours.ids.length;
   const run = await runOnnx(bytes, { ids: Uint32Array.from(ours.ids), mask: new Uint32Array(n).fill(1), B: 1, T: n }, { ep, outputs: ['logits'] });
   const theirs = run.outputs.logits!; // (1, n, V) or (1, n)

@@ -82,8 +82,8 @@ export interface RunInfo {
   plannedBytes: Record<string, number>;
   /** Estimated FLOPs of one training step (forward + backward), for compute-matched curves. */
   flopsPerStep: number;
-  /** ELECTRA: the step's FLOPs split between generator and discriminator. */
-  flops?: { generator: number; discriminator: number };
+  /** The objective's FLOPs per step by part (MLM: model; ELECTRA: generator, discriminator); absent in runs saved before it. */
+  flops?: Record<string, number>;
   data: { source: string; trainTokens: number; heldOutTokens: number; evalRows: number; tokenizerMs: number; totalMs: number };
   /** Held-out loss of predicting each eval-masked token from training-split frequencies alone. */
   unigramBaseline: number;

@@ -13,15 +13,16 @@ import { ReadbackRing } from '../gpu/readback.ts';
 import { sliceRows } from '../data/batcher.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { strategyOf } from '../masking/registry.ts';
-import { createBert, readParams, type BertModel } from '../model/bert.ts';
+import { readParams, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, probeOf, type RunConfig } from '../model/config.ts';
-import { createElectra, isElectra } from '../model/electra.ts';
+import { isElectra } from '../model/electra.ts';
+import { objectiveOf } from '../objectives/registry.ts';
 import { checkMaskingData, MaskingStage, usesAttention } from './masking-stage.ts';
 import { initSpecs } from '../model/init.ts';
 import { numelOf } from '../gpu/arena.ts';
 import { electraMetrics } from './electra-metrics.ts';
 import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
-import { electraFlopsPerStep, encoderForwardFlops, mlmFlopsPerStep } from './flops.ts';
+import { encoderForwardFlops } from './flops.ts';
 import type { EvalPoint, MaskStats, MetricPoint, PostEvent, ProbePoint, RunHistory, RunInfo, TokenSnapshot } from './protocol.ts';
 import { LinearProbe } from './probe.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
@@ -97,7 +98,8 @@ export class TrainingSession {
     const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
     if (evalBatches < 1) throw new Error(`The held-out split has ${dataset.evalSet.B} rows of length ${mc.T}, fewer than one batch of ${B}: lower the batch size.`);
     const V = dataset.tokenizer.vocabSize;
-    const model = config.objective === 'electra' ? await createElectra(gpu, config, V) : await createBert(gpu, config, V);
+    const runtime = await objectiveOf(config.objective).runtime();
+    const model = await runtime.build(gpu, config, V);
     model.uploadParams(initSpecs(model.params, mc.initStd, train.seed));
     let probe: LinearProbe | { unavailable: string };
     try {
@@ -109,7 +111,7 @@ export class TrainingSession {
     const stage = await MaskingStage.create(model, config, masking, dataset);
     const P = maxPredictions(config);
     const s = dataset.stats;
-    const flops = isElectra(model) ? electraFlopsPerStep(config, V, B, P) : null;
+    const flops = runtime.flopsPerStep(config, V, B, P);
     // Attention-guided masking runs the encoder once more, forward only, to score tokens.
     const scoring = usesAttention(masking) ? encoderForwardFlops(mc, B) : 0;
     const info: RunInfo = {
@@ -119,8 +121,8 @@ export class TrainingSession {
       P,
       parameters: model.params.reduce((a, p) => a + numelOf(p.shape), 0),
       plannedBytes: model.arena.plannedBytes(),
-      flopsPerStep: (flops ? flops.generator + flops.discriminator : mlmFlopsPerStep(mc, V, B, P)) + scoring,
-      ...(flops ? { flops } : {}),
+      flopsPerStep: Object.values(flops).reduce((a, b) => a + b, 0) + scoring,
+      flops,
       data: { source: data.source, trainTokens: s.trainTokens, heldOutTokens: s.heldOutTokens, evalRows: evalBatches * B, tokenizerMs: s.tokenizerMs, totalMs: s.totalMs },
       unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
       probe: probe instanceof LinearProbe ? probe.info : probe,

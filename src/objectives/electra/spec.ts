@@ -12,6 +12,7 @@ export const ELECTRA: ObjectiveSpec = {
   source: 'Clark et al. 2020 (google-research/electra)',
   urlPrefix: 'e',
   // 85% [MASK], 0% random, 15% kept (spec B2) unless the run says otherwise.
+  runtime: () => import('./runtime.ts').then((m) => m.runtime),
   maskingDefaults: { maskProb: 0.85, randomProb: 0 },
   params: [
     { key: 'discWeight', kind: 'number', label: 'λ disc weight', help: 'Weight of the discriminator loss against the generator’s MLM loss [disc_weight].', default: 50, min: 0, max: 1000, flag: 'disc-weight' },

@@ -9,5 +9,6 @@ export const MLM: ObjectiveSpec = {
   source: 'Devlin et al. 2019 (google-research/bert run_pretraining.py)',
   params: [],
   urlPrefix: 'mlm',
+  runtime: () => import('./runtime.ts').then((m) => m.runtime),
   maskingDefaults: {},
 };
