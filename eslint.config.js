@@ -69,7 +69,7 @@ export default tseslint.config(
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
-  layer(['src/ui/**'], [NO_GPU, NO_ENGINE_INTERNALS, NO_REFERENCE]),
+  layer(['src/ui/**', 'src/objectives/*/*.tsx'], [NO_GPU, NO_ENGINE_INTERNALS, NO_REFERENCE]),
   layer(['src/store/**'], [NO_GPU, NO_ENGINE_INTERNALS, NO_CLIENT, NO_REFERENCE]),
   layer(['src/gpu/**'], [NO_APP]),
   layer(['src/model/**', 'src/data/**', 'src/shaders/**'], [NO_UI, NO_REFERENCE]),

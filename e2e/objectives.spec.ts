@@ -28,3 +28,21 @@ test('the objective selector draws the chosen objective’s fields from the regi
   await expect(page.getByTestId('field-electra.discWeight')).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('an ELECTRA run shows its own view, loaded from the objective’s folder; an MLM run does not', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/#preset=electra-micro&steps=6&evalEvery=6');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
+  const view = page.getByRole('region', { name: 'ELECTRA: replaced-token detection' });
+  await expect(view.getByTestId('electra-view')).toContainText('The generator fills the masked tokens');
+  expect(await view.locator('.electra-row').count()).toBeGreaterThan(0);
+
+  await page.goto('about:blank'); // a fresh page, not a hash change on the finished one
+  await page.goto('/#preset=bert-micro&steps=2&evalEvery=2');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
+  await expect(page.getByRole('region', { name: 'ELECTRA: replaced-token detection' })).toHaveCount(0);
+  expect(errors).toEqual([]);
+});

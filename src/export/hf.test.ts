@@ -52,7 +52,7 @@ function input(c: Case, electra: Partial<ElectraConfig> | null): { x: HfExportIn
   const specs = electra ? electraSpecs({ model, electra: e, V, B: 1, P: 1 }).params : paramSpecs(model, V);
   const objective = electra ? 'electra' : 'mlm';
   const run = { config: { ...config, objective, electra: e, data: { source: 'brown', tokenizer: 'wordpiece', vocabSize: V }, train: { ...config.train, steps: 50 } } as const, step: 40, lastEval, data: { trainDocs: 450, heldOutDocs: 50, trainTokens: 1_234_567, heldOutTokens: 123_456 } };
-  return { x: { objective, model, electra: e, params: fakeParams(specs), vocabText: vocabText(V), lowercase: true, tokenizerKind: 'wordpiece', maxWordChars: 100, run }, specs };
+  return { x: { layout: electra ? ('electra-pair' as const) : ('bert-mlm' as const), model, electra: e, params: fakeParams(specs), vocabText: vocabText(V), lowercase: true, tokenizerKind: 'wordpiece', maxWordChars: 100, run }, specs };
 }
 
 /** The files of one model folder (`dir` = '', 'discriminator/' or 'generator/'). */

@@ -17,7 +17,8 @@
 
 import { zipSync, type Zippable } from 'fflate';
 import { PAD_ID, parseVocabText, SPECIAL_TOKENS, type TokenizerKind } from '../data/tokenizer.ts';
-import type { ElectraConfig, ModelConfig, Objective } from '../model/config.ts';
+import type { ElectraConfig, ModelConfig } from '../model/config.ts';
+import type { HfLayout } from '../objectives/types.ts';
 import { generatorPlan } from '../model/electra-layout.ts';
 import type { EncoderDims } from '../model/layout.ts';
 import { modelCard, type CardModel, type CardRun } from './model-card.ts';
@@ -212,7 +213,8 @@ export function hfTokenizerConfig(lowercase: boolean, T: number): HfConfig {
 }
 
 export interface HfExportInput {
-  objective: Objective;
+  /** Which folder (the objective's hfLayout). */
+  layout: HfLayout;
   model: ModelConfig;
   electra: ElectraConfig;
   params: Params;
@@ -274,7 +276,7 @@ export function hfFolder(x: HfExportInput): Record<string, Uint8Array> {
   const f: SharedFiles = { x, V, tokenizerConfig: hfTokenizerConfig(x.lowercase, x.model.T), tokenizerJson: json(tokenizerJson(vocab, { lowercase: x.lowercase, maxWordChars: x.maxWordChars })) };
   const params = x.params;
   const noAttentions = { attentions: false };
-  if (x.objective === 'mlm') return modelFiles('bert', hfBertForMaskedLM(x.params, x.model, V), bertOnnx(params, x.model, V, noAttentions), f, '');
+  if (x.layout === 'bert-mlm') return modelFiles('bert', hfBertForMaskedLM(x.params, x.model, V), bertOnnx(params, x.model, V, noAttentions), f, '');
   const e = hfElectra(x.params, x.model, x.electra, V);
   return {
     ...modelFiles('discriminator', e.discriminator, electraDiscriminatorOnnx(params, x.model, V, noAttentions), f, 'discriminator/'),

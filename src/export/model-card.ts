@@ -7,6 +7,7 @@
 // Pure: strings in, a string out. What it does not do: evaluate anything (the last evaluation is
 // passed in) or describe masking strategies beyond what the registry says about them.
 
+import { objectiveById, objectiveParams } from '../objectives/registry.ts';
 import type { RunConfig } from '../model/config.ts';
 import { generatorDims } from '../model/config.ts';
 import { parseMaskingConfig, strategyById } from '../masking/registry.ts';
@@ -76,7 +77,7 @@ function exampleText(c: RunConfig): string {
 
 function frontMatter(x: CardInput): string {
   const c = x.run.config;
-  const tags = ['masklab', c.objective === 'electra' ? 'electra' : 'bert', x.which === 'discriminator' ? 'replaced-token-detection' : 'masked-lm', 'onnx', 'transformers.js', 'tiny'];
+  const tags = ['masklab', objectiveById(c.objective)?.hfTag ?? c.objective, x.which === 'discriminator' ? 'replaced-token-detection' : 'masked-lm', 'onnx', 'transformers.js', 'tiny'];
   const lines = ['---', 'library_name: transformers.js', ...(x.which === 'discriminator' ? [] : ['pipeline_tag: fill-mask']), ...(c.data.source === 'brown' ? ['language: en'] : []), 'tags:', ...tags.map((t) => `  - ${t}`), '---'];
   return lines.join('\n');
 }
@@ -137,14 +138,8 @@ function masking(x: CardInput): string {
   const params = parseMaskingConfig(c.masking.strategy, c.masking.params).config?.params ?? c.masking.params;
   const list = Object.entries(params).map(([k, v]) => `${k} = ${v}`).join(', ');
   const strategy = `Masking: ${s ? `${s.name} (\`${s.id}\`): ${s.description}` : `\`${c.masking.strategy}\``} Parameters: ${list}.`;
-  if (c.objective === 'mlm') return `${strategy}\n\nObjective: masked language modelling, the cross-entropy of the original token at each chosen position, averaged over them.`;
-  const e = c.electra;
-  const options = [
-    e.uniformGenerator ? 'uniform generator (random replacements, no generator)' : `generator samples at temperature ${e.temperature}`,
-    e.disallowCorrect ? 'never sampling the original token' : null,
-    e.maskedOnly ? 'discriminator loss on masked positions only (ELECTRA-15%)' : 'discriminator loss on every real token',
-  ].filter(Boolean);
-  return `${strategy}\n\nObjective: ELECTRA replaced-token detection, L = L_MLM(generator) + λ · BCE(discriminator) with λ = ${e.discWeight}; ${options.join(', ')}.`;
+  const o = objectiveById(c.objective);
+  return `${strategy}\n\nObjective: ${o ? o.describe(objectiveParams(c, o)) : c.objective}`;
 }
 
 function training(x: CardInput): string {
@@ -159,11 +154,11 @@ function metrics(x: CardInput): string {
   const rows: [string, string][] = [];
   const mlm = x.which === 'bert' ? 'MLM' : 'Generator MLM';
   // A uniform generator (RTS) has no MLM: its loss and accuracy are reported as 0.
-  if (!(x.run.config.objective === 'electra' && x.run.config.electra.uniformGenerator)) {
+  if (!(x.which !== 'bert' && x.run.config.electra.uniformGenerator)) {
     rows.push([`${mlm} loss (fixed mask: 15%, all [MASK])`, `${fmt(e.loss)} nats (perplexity ${fmt(Math.exp(e.loss), 3)})`]);
     rows.push([`${mlm} accuracy (fixed mask)`, `${pct(e.accuracy)} of ${count(e.count)} masked tokens`]);
   }
-  if (e.own && x.run.config.objective === 'mlm') rows.push(['MLM loss / accuracy (the run\'s own masking)', `${fmt(e.own.loss)} / ${pct(e.own.accuracy)}`]);
+  if (e.own && x.which === 'bert') rows.push(['MLM loss / accuracy (the run\'s own masking)', `${fmt(e.own.loss)} / ${pct(e.own.accuracy)}`]);
   if (e.electra && x.which === 'discriminator') {
     const d = e.electra;
     rows.push(['Discriminator ROC AUC', fmt(d.auc, 3)], ['Discriminator accuracy (p ≥ ½)', pct(d.discAccuracy)], ['Discriminator precision / recall', `${pct(d.precision)} / ${pct(d.recall)}`], ['Discriminator BCE', fmt(d.discLoss)]);

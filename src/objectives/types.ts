@@ -3,6 +3,7 @@
 // Pure: no GPU, no model code (the model and train layers import this, never the reverse).
 import type { ParamValue } from '../masking/registry.ts';
 import type { ObjectiveRuntime } from './runtime-types.ts';
+import type { ObjectiveView } from './view-types.ts';
 
 interface ParamBase {
   /** Key in the objective's parameter block, `config[objective.id]` (URL key `<urlPrefix>.<key>`). */
@@ -37,6 +38,8 @@ export type ObjectiveParam = NumberParam | FlagParam;
 
 export type ObjectiveParamValues = Record<string, number | boolean>;
 
+export type HfLayout = 'bert-mlm' | 'electra-pair';
+
 export interface ObjectiveSpec {
   id: string;
   /** The objective selector's option. */
@@ -45,6 +48,15 @@ export interface ObjectiveSpec {
   tag: string;
   description: string;
   source: string;
+  /**
+   * Its Hugging Face folder (export/hf.ts): BERT's fill-mask model at the root, or ELECTRA's
+   * discriminator/ and generator/; null when there is no Hugging Face class for it.
+   */
+  hfLayout: HfLayout | null;
+  /** Its Hugging Face model-card tag (the model family). */
+  hfTag: string;
+  /** The model card's "Objective:" sentence for these parameter values. */
+  describe: (params: ObjectiveParamValues) => string;
   /** Its parameters, kept in the config under its id; [] = none. */
   params: readonly ObjectiveParam[];
   /** URL hash keys are `<urlPrefix>.<param key>`. */
@@ -53,6 +65,8 @@ export interface ObjectiveSpec {
   maskingDefaults: Readonly<Record<string, ParamValue>>;
   /** Its engine side (model, FLOPs, export), loaded when a run starts: see runtime-types.ts. */
   runtime: () => Promise<ObjectiveRuntime>;
+  /** Its own views in the playground (the built-in ones show every run). */
+  views: readonly ObjectiveView[];
   /** A line under its fields in the setup panel, from the model size and its parameters. */
   setupNote?: (model: ModelShape, params: ObjectiveParamValues) => SetupNote | null;
 }

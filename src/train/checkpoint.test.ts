@@ -122,6 +122,18 @@ describe('checkpoint against a setup', () => {
     expect(checkpointMismatch(micro, structuredClone(micro))).toEqual([]);
   });
 
+  it('compares the options of the objective the run trains, defaults filled in, and no other objective’s', () => {
+    const electra = structuredClone(PRESETS.find((p) => p.id === 'electra-micro')!.config);
+    const hotter = { ...structuredClone(electra), electra: { ...electra.electra, temperature: 2 } };
+    expect(checkpointMismatch(electra, hotter)).toEqual(['electra.temperature: 1 in the file, 2 here']);
+    // An MLM run does not care what its ELECTRA options would have been.
+    expect(checkpointMismatch(micro, { ...structuredClone(micro), electra: hotter.electra })).toEqual([]);
+    // A file written before an option existed reads it as its default.
+    const older: Partial<typeof electra.electra> = { ...electra.electra };
+    delete older.maskedOnly;
+    expect(checkpointMismatch({ ...electra, electra: older as typeof electra.electra }, electra)).toEqual([]);
+  });
+
   it('refuses tensors for another model: missing, reshaped or extra', () => {
     const c = sample();
     const specs = paramSpecs(micro.model, V);

@@ -10,6 +10,7 @@
 // end  u32 CRC-32          of every byte before it, so a changed byte is caught, not trained on
 // Pure: no GPU, no DOM. Reading the tensors off the GPU and uploading them is the engine's job.
 
+import { OBJECTIVES, objectiveById, objectiveParams } from '../objectives/registry.ts';
 import type { RunConfig } from '../model/config.ts';
 import type { RunHistory } from './protocol.ts';
 
@@ -185,7 +186,13 @@ export function checkpointMismatch(saved: RunConfig, current: RunConfig): string
   const out: string[] = [];
   // The probes only evaluate (issue [H]): a run may be resumed with other probe settings.
   const free = new Set(['preset', 'train.steps', 'train.evalEvery', 'train.logEvery', 'probe']);
-  if (saved.objective !== 'electra' && current.objective !== 'electra') free.add('electra');
+  // Options of an objective neither run trains are not part of either setup; the trained one's are
+  // compared with their defaults filled in (a file from before an option existed has none).
+  for (const o of OBJECTIVES) if (saved.objective !== o.id && current.objective !== o.id) free.add(o.id);
+  const filled = (c: RunConfig): RunConfig => {
+    const o = objectiveById(c.objective);
+    return o && o.params.length ? { ...c, [o.id]: objectiveParams(c, o) } : c;
+  };
   const walk = (a: unknown, b: unknown, path: string) => {
     if (free.has(path)) return;
     if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a)) {
@@ -195,7 +202,7 @@ export function checkpointMismatch(saved: RunConfig, current: RunConfig): string
     }
     if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: ${show(a)} in the file, ${show(b)} here`);
   };
-  walk(saved, current, '');
+  walk(filled(saved), filled(current), '');
   return out;
 }
 

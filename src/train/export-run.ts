@@ -91,12 +91,19 @@ export async function exportFiles(s: TrainingSession, formats: ExportFormat[], p
   return files;
 }
 
+/** The objective's Hugging Face folder; throws when it has none (the panel offers no such export). */
+function hfLayoutOf(objective: string) {
+  const o = objectiveOf(objective);
+  if (!o.hfLayout) throw new Error(`${o.tag} has no Hugging Face model class: export ONNX or a checkpoint instead.`);
+  return o.hfLayout;
+}
+
 /** What the Hugging Face folder and its model card need from the session. */
 function hfInput(s: TrainingSession, params: Map<string, Float32Array>): HfExportInput {
   const tok = s.dataset.tokenizer;
   const st = s.dataset.stats;
   return {
-    objective: s.config.objective,
+    layout: hfLayoutOf(s.config.objective),
     model: s.config.model,
     electra: s.config.electra,
     params,

@@ -11,7 +11,8 @@ import type { BatchView } from '../train/protocol.ts';
 import { AttentionViews } from './AttentionViews.tsx';
 import { ChartsPanel } from './ChartsPanel.tsx';
 import { ComparePanel } from './compare/ComparePanel.tsx';
-import { ElectraView } from './ElectraView.tsx';
+import { objectiveById } from '../objectives/registry.ts';
+import { ObjectiveViewPanel } from './ObjectiveViewPanel.tsx';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { ExportPanel, ResumeOffer } from './ExportPanel.tsx';
 import { FillMask } from './FillMask.tsx';
@@ -116,12 +117,12 @@ export function App() {
                   <h2>Attention</h2>
                   <AttentionViews probe={probe} presenter={presenter} />
                 </section>
-                {runConfig?.objective === 'electra' && (
-                  <section className="panel wide" aria-label="ELECTRA">
-                    <h2>ELECTRA: replaced-token detection</h2>
-                    <ElectraView view={batch} probe={probe} />
+                {(runConfig ? objectiveById(runConfig.objective)?.views ?? [] : []).map((v) => (
+                  <section key={v.id} className="panel wide" aria-label={v.title}>
+                    <h2>{v.title}</h2>
+                    <ObjectiveViewPanel view={v} batch={batch} probe={probe} />
                   </section>
-                )}
+                ))}
               </div>
             )}
             <ComparePanel />

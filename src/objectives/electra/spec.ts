@@ -11,6 +11,16 @@ export const ELECTRA: ObjectiveSpec = {
   description: 'Replaced-token detection: L = L_MLM(generator) + λ · BCE(discriminator), the discriminator judging every token.',
   source: 'Clark et al. 2020 (google-research/electra)',
   urlPrefix: 'e',
+  hfLayout: 'electra-pair',
+  hfTag: 'electra',
+  describe: (e) => {
+    const options = [
+      e.uniformGenerator ? 'uniform generator (random replacements, no generator)' : `generator samples at temperature ${e.temperature}`,
+      e.disallowCorrect ? 'never sampling the original token' : null,
+      e.maskedOnly ? 'discriminator loss on masked positions only (ELECTRA-15%)' : 'discriminator loss on every real token',
+    ].filter(Boolean);
+    return `ELECTRA replaced-token detection, L = L_MLM(generator) + λ · BCE(discriminator) with λ = ${e.discWeight}; ${options.join(', ')}.`;
+  },
   // 85% [MASK], 0% random, 15% kept (spec B2) unless the run says otherwise.
   runtime: () => import('./runtime.ts').then((m) => m.runtime),
   maskingDefaults: { maskProb: 0.85, randomProb: 0 },
@@ -23,6 +33,7 @@ export const ELECTRA: ObjectiveSpec = {
     { key: 'disallowCorrect', kind: 'flag', label: 'Disallow correct', help: 'Never sample the original token [disallow_correct].', default: false, on: 'disallow-correct', off: 'allow-correct', onHelp: 'never sample the original token (the electra presets do)', offHelp: 'let the generator sample the original token (Google’s default)' },
     { key: 'maskedOnly', kind: 'flag', label: 'ELECTRA-15%', help: 'The ablation: discriminator loss on the masked positions only.', default: false, on: 'electra-15', onHelp: 'discriminator loss on masked positions only (the ablation)' },
   ],
+  views: [{ id: 'electra', title: 'ELECTRA: replaced-token detection', load: () => import('./view.tsx').then((m) => m.ElectraView) }],
   setupNote: (model, p) => {
     if (p.uniformGenerator) return { text: 'Uniform generator: replacements are drawn uniformly, no generator is trained.' };
     const g = generatorDims(model, Number(p.genFraction));

@@ -4,10 +4,10 @@
 // cell, with the true label outlined. With a probe, the same probabilities on the typed sentence.
 // Prop-driven: it does not read the store or ask the engine for anything, and it computes no
 // metrics beyond a per-row count (the run's ElectraMetrics are the charts' job).
-import type { BatchView, ProbeResult } from '../train/protocol.ts';
-import { pieceLabel } from './d3/mask-groups.ts';
-import { heat } from './palette.ts';
-import './views.css';
+import type { BatchView, ProbeResult } from '../../train/protocol.ts';
+import { pieceLabel } from '../../ui/d3/mask-groups.ts';
+import { heat } from '../../ui/palette.ts';
+import '../../ui/views.css';
 
 type Electra = NonNullable<BatchView['rows'][number]['electra']>;
 
