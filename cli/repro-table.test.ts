@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probeAtFlops, reproTable, type RunFile } from './repro-table.ts';
+import { noiseFloor, probeAtFlops, reproTable, type RunFile } from './repro-table.ts';
 
 /** A run with POS probes at the given steps (best layer = the max of two layers). */
 function run(flopsPerStep: number, pos: [step: number, acc: number][]): RunFile {
@@ -41,6 +41,10 @@ describe('reproduction table', () => {
     // Past the plateau on its own mask only (a whole-word model on the uniform mask): that counts.
     const ownOnly = new Map([...early].map(([v, m]) => [v, new Map([...m].map(([s, f]) => [s, v === 'random15' ? { ...f, evalOwnMask: [{ loss: 2.5, accuracy: 0.3, unigram: 3.3 }] } : f]))]));
     expect(reproTable(ownOnly)).toContain('| 40% beats 15% | random40 vs random15, seeds 1, 2, 3 | +0.050, +0.050, +0.050 (mean +0.050) | reproduces |');
+    // With 100 held-out words a 5-point difference is within the noise (2·sqrt(.62·.38/100)/√3 ≈ 0.056).
+    const few = new Map([...runs].map(([v, m]) => [v, new Map([...m].map(([sd, f]) => [sd, { ...f, probes: { ...(f.probes as { points: never[]; tasks: never[] }), tasks: [{ id: 'pos', heldOutExamples: 100, baselines: { majority: { accuracy: 0.27 } } }] } }]))]));
+    expect(reproTable(few)).toContain('| 40% beats 15% | random40 vs random15, seeds 1, 2, 3 | +0.050, +0.050, +0.050 (mean +0.050; noise ±0.056) | no clear difference |');
+    expect(noiseFloor(0.62, 796, 3)).toBeCloseTo(0.0199, 4);
     expect(probeAtFlops(run(20, [[0, 0.5], [50, 0.55]]), 'pos', 999)).toEqual({ step: 0, accuracy: 0.5 });
   });
 });

@@ -5,8 +5,9 @@
 // the unigram baseline: has the run left the plateau?) and accuracy, and the own-mask accuracy.
 // Per finding: the paired difference (same seed: same init, batches and eval mask) in the
 // direction the literature predicts, and a verdict that only says "reproduces" when every seed
-// agrees and every run of the pair has left the unigram plateau (PLATEAU_MARGIN below it): before
-// that the probes compare how fast runs start learning, not what they learned. ELECTRA is
+// agrees, the mean difference clears the noise of a probe accuracy (noiseFloor) and every run of
+// the pair has left the unigram plateau (PLATEAU_MARGIN below it): before that the probes compare
+// how fast runs start learning, not what they learned. ELECTRA is
 // compared with MLM at equal FLOPs: the discriminator's probe at the last probed step whose FLOPs
 // do not exceed the MLM run's final FLOPs.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -24,7 +25,7 @@ export interface RunFile {
   unigramBaseline: number;
   evals: { step: number; loss: number; accuracy: number }[];
   evalOwnMask: { loss: number; accuracy: number; unigram?: number }[];
-  probes: { points: ProbeRecord[]; tasks: { id: string; baselines: { majority: { accuracy: number } } }[] } | { unavailable: string };
+  probes: { points: ProbeRecord[]; tasks: { id: string; heldOutExamples?: number; baselines: { majority: { accuracy: number } } }[] } | { unavailable: string };
 }
 
 export interface Finding {
@@ -83,6 +84,18 @@ export function pastPlateau(f: RunFile): boolean {
   return below(fixed?.loss, f.unigramBaseline) || below(own?.loss, own?.unigram);
 }
 
+/**
+ * The smallest mean difference that counts as a direction: twice the standard error of the mean
+ * over `k` seeds of a probe accuracy near `p` on `n` held-out words, sqrt(p(1−p)/n)/sqrt(k)
+ * (binomial sampling of the held-out words, seeds taken as independent; conservative, since the
+ * pairs share their held-out words). 0 when the files do not say how many words were scored.
+ */
+export function noiseFloor(p: number, n: number | undefined, k: number): number {
+  return n ? (2 * Math.sqrt((p * (1 - p)) / n)) / Math.sqrt(k) : 0;
+}
+
+const heldOut = (f: RunFile, task: string) => ('unavailable' in f.probes ? undefined : f.probes.tasks.find((t) => t.id === task)?.heldOutExamples);
+
 /** How a direction reads while the runs are still on the plateau. */
 const SO_FAR = { reproduces: 'the same direction', opposite: 'the opposite direction', 'no clear difference': 'no clear direction' } as const;
 
@@ -116,6 +129,7 @@ export function reproTable(runs: Map<string, Map<number, RunFile>>): string {
   }
   const unigram = [...new Set([...runs.values()].flatMap((m) => [...m.values()].map((f) => f3(f.unigramBaseline))))];
   lines.push('', `Unigram baseline of the fixed-mask loss (predicting every masked token from word frequencies alone): ${unigram.join(', ')}. A run is past the plateau when its final fixed-mask loss is at least ${PLATEAU_MARGIN} below it, or its own-mask loss (every token its strategy chose shown as [MASK]) is that far below the unigram baseline of those tokens.`);
+  lines.push('', 'A finding reproduces when every seed points its way and the mean difference is larger than the noise: twice the standard error of the mean of a probe accuracy over the seeds (binomial sampling of the held-out words).');
   lines.push('', '| finding | compared (POS probe, paired by seed) | mean difference | verdict at this scale |', '|---|---|---|---|');
   for (const k of FINDINGS) {
     const a = runs.get(k.better);
@@ -130,14 +144,18 @@ export function reproTable(runs: Map<string, Map<number, RunFile>>): string {
     const diffs = pairs.map((p) => p.diff);
     const at = k.equalFlops && pairs.length ? ` (${k.better} at step ${[...new Set(pairs.map((p) => p.step))].join('/')})` : '';
     const early = [k.better, k.worse].filter((v) => seeds.some((s) => !pastPlateau(runs.get(v)!.get(s)!)));
-    const direction = diffs.every((d) => d > 0) ? 'reproduces' : diffs.every((d) => d < 0) ? 'opposite' : 'no clear difference';
+    const base = seeds.flatMap((sd) => (probeAt(b!.get(sd)!, 'pos') ? [probeAt(b!.get(sd)!, 'pos')!.accuracy] : []));
+    const floor = diffs.length ? noiseFloor(mean(base), heldOut(b!.get(seeds[0]!)!, 'pos'), diffs.length) : 0;
+    const clear = diffs.length > 0 && Math.abs(mean(diffs)) >= floor;
+    const direction = clear && diffs.every((d) => d > 0) ? 'reproduces' : clear && diffs.every((d) => d < 0) ? 'opposite' : 'no clear difference';
     const verdict =
       diffs.length < 3
         ? `not enough seeds (${diffs.length} of 3)`
         : early.length
           ? `too early to tell: ${early.join(' and ')} not past the unigram plateau (${SO_FAR[direction]} on every seed so far)`
           : direction;
-    lines.push(`| ${k.title} | ${k.better} vs ${k.worse}${k.equalFlops ? ` at equal FLOPs${at}` : ''}, seeds ${seeds.join(', ') || '–'} | ${diffs.length ? `${diffs.map((d) => (d >= 0 ? '+' : '') + f3(d)).join(', ')} (mean ${(mean(diffs) >= 0 ? '+' : '') + f3(mean(diffs))})` : '–'} | ${verdict} |`);
+    const noise = floor > 0 ? `; noise ±${f3(floor)}` : '';
+    lines.push(`| ${k.title} | ${k.better} vs ${k.worse}${k.equalFlops ? ` at equal FLOPs${at}` : ''}, seeds ${seeds.join(', ') || '–'} | ${diffs.length ? `${diffs.map((d) => (d >= 0 ? '+' : '') + f3(d)).join(', ')} (mean ${(mean(diffs) >= 0 ? '+' : '') + f3(mean(diffs))}${noise})` : '–'} | ${verdict} |`);
   }
   return lines.join('\n') + '\n';
 }
