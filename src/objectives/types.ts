@@ -2,8 +2,7 @@
 // hash's keys and the config's validation are generated from it, so each says the same thing.
 // Pure: no GPU, no model code (the model and train layers import this, never the reverse).
 import type { ParamValue } from '../masking/registry.ts';
-import type { ObjectiveRuntime } from './runtime-types.ts';
-import type { ObjectiveView } from './view-types.ts';
+
 
 interface ParamBase {
   /** Key in the objective's parameter block, `config[objective.id]` (URL key `<urlPrefix>.<key>`). */
@@ -38,6 +37,18 @@ export type ObjectiveParam = NumberParam | FlagParam;
 
 export type ObjectiveParamValues = Record<string, number | boolean>;
 
+/**
+ * A view an objective adds to the playground beside the built-in ones: the named export of a
+ * React module in its folder (`src/objectives/<id>/<module>`), loaded when first drawn.
+ */
+export interface ObjectiveView {
+  id: string;
+  /** The panel's heading. */
+  title: string;
+  module: string;
+  export: string;
+}
+
 export type HfLayout = 'bert-mlm' | 'electra-pair';
 
 export interface ObjectiveSpec {
@@ -63,8 +74,6 @@ export interface ObjectiveSpec {
   urlPrefix: string;
   /** Masking parameters this objective defaults to (the run's own still win). */
   maskingDefaults: Readonly<Record<string, ParamValue>>;
-  /** Its engine side (model, FLOPs, export), loaded when a run starts: see runtime-types.ts. */
-  runtime: () => Promise<ObjectiveRuntime>;
   /** Its own views in the playground (the built-in ones show every run). */
   views: readonly ObjectiveView[];
   /** A line under its fields in the setup panel, from the model size and its parameters. */

@@ -6,6 +6,7 @@ import { hfFolder, type HfExportInput } from '../export/hf.ts';
 import type { CardProbe } from '../export/model-card.ts';
 import { bestLayer, initialProbe, taskScores } from './probe-report.ts';
 import { objectiveOf } from '../objectives/registry.ts';
+import { runtimeOf } from './objective-runtime.ts';
 import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
@@ -68,7 +69,7 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
 const rowsOf = (logits: Float32Array, positions: number[], V: number) => positions.map((_, i) => Array.from(logits.subarray(i * V, (i + 1) * V)));
 
 async function onnxOf(s: TrainingSession, params: Map<string, Float32Array>): Promise<Uint8Array> {
-  return (await objectiveOf(s.config.objective).runtime()).onnx(params, s.config.model, s.model.shape.V);
+  return (await runtimeOf(s.config.objective)).onnx(params, s.config.model, s.model.shape.V);
 }
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 1) + '\n');

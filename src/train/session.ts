@@ -16,7 +16,7 @@ import { strategyOf } from '../masking/registry.ts';
 import { readParams, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, probeOf, type RunConfig } from '../model/config.ts';
 import { isElectra } from '../model/electra.ts';
-import { objectiveOf } from '../objectives/registry.ts';
+import { runtimeOf } from './objective-runtime.ts';
 import { checkMaskingData, MaskingStage, usesAttention } from './masking-stage.ts';
 import { initSpecs } from '../model/init.ts';
 import { numelOf } from '../gpu/arena.ts';
@@ -98,7 +98,7 @@ export class TrainingSession {
     const evalBatches = evalBatchCount(dataset.evalSet, B, train.evalBatches);
     if (evalBatches < 1) throw new Error(`The held-out split has ${dataset.evalSet.B} rows of length ${mc.T}, fewer than one batch of ${B}: lower the batch size.`);
     const V = dataset.tokenizer.vocabSize;
-    const runtime = await objectiveOf(config.objective).runtime();
+    const runtime = await runtimeOf(config.objective);
     const model = await runtime.build(gpu, config, V);
     model.uploadParams(initSpecs(model.params, mc.initStd, train.seed));
     let probe: LinearProbe | { unavailable: string };

@@ -120,7 +120,7 @@ export function App() {
                 {(runConfig ? objectiveById(runConfig.objective)?.views ?? [] : []).map((v) => (
                   <section key={v.id} className="panel wide" aria-label={v.title}>
                     <h2>{v.title}</h2>
-                    <ObjectiveViewPanel view={v} batch={batch} probe={probe} />
+                    <ObjectiveViewPanel objective={runConfig!.objective} view={v} batch={batch} probe={probe} />
                   </section>
                 ))}
               </div>

@@ -22,7 +22,6 @@ export const ELECTRA: ObjectiveSpec = {
     return `ELECTRA replaced-token detection, L = L_MLM(generator) + λ · BCE(discriminator) with λ = ${e.discWeight}; ${options.join(', ')}.`;
   },
   // 85% [MASK], 0% random, 15% kept (spec B2) unless the run says otherwise.
-  runtime: () => import('./runtime.ts').then((m) => m.runtime),
   maskingDefaults: { maskProb: 0.85, randomProb: 0 },
   params: [
     { key: 'discWeight', kind: 'number', label: 'λ disc weight', help: 'Weight of the discriminator loss against the generator’s MLM loss [disc_weight].', default: 50, min: 0, max: 1000, flag: 'disc-weight' },
@@ -33,7 +32,7 @@ export const ELECTRA: ObjectiveSpec = {
     { key: 'disallowCorrect', kind: 'flag', label: 'Disallow correct', help: 'Never sample the original token [disallow_correct].', default: false, on: 'disallow-correct', off: 'allow-correct', onHelp: 'never sample the original token (the electra presets do)', offHelp: 'let the generator sample the original token (Google’s default)' },
     { key: 'maskedOnly', kind: 'flag', label: 'ELECTRA-15%', help: 'The ablation: discriminator loss on the masked positions only.', default: false, on: 'electra-15', onHelp: 'discriminator loss on masked positions only (the ablation)' },
   ],
-  views: [{ id: 'electra', title: 'ELECTRA: replaced-token detection', load: () => import('./view.tsx').then((m) => m.ElectraView) }],
+  views: [{ id: 'electra', title: 'ELECTRA: replaced-token detection', module: 'view.tsx', export: 'ElectraView' }],
   setupNote: (model, p) => {
     if (p.uniformGenerator) return { text: 'Uniform generator: replacements are drawn uniformly, no generator is trained.' };
     const g = generatorDims(model, Number(p.genFraction));

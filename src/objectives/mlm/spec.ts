@@ -13,6 +13,5 @@ export const MLM: ObjectiveSpec = {
   params: [],
   views: [],
   urlPrefix: 'mlm',
-  runtime: () => import('./runtime.ts').then((m) => m.runtime),
   maskingDefaults: {},
 };
