@@ -64,7 +64,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     title: 'random vs whole-word vs span',
     finding: 'BERT whole-word masking, SpanBERT: whole words and spans make a harder task that transfers better.',
     read: 'Harder: the dashed own-mask lines of Held-out accuracy. Transfers better: the probe curves, where the finding puts whole-word and span above random.',
-    ours: `${SCALE}: whole-word vs random shows no clear difference (POS probe −0.005, noise ±0.020), though its own task is harder (own-mask accuracy 0.250 vs 0.265); span is not measured at the character level yet (${WORDPIECE}, +0.03 on two seeds).`,
+    ours: `${SCALE}: whole-word vs random shows no clear difference (POS probe −0.005, noise ±0.020), though its own task is harder (own-mask accuracy 0.250 vs 0.265); span has one character-level seed so far (−0.005; ${WORDPIECE}, +0.03 on two seeds).`,
     xAxis: 'steps',
     variants: [
       { name: 'random', apply: masking('random', {}) },
