@@ -144,13 +144,12 @@ export function reproTable(runs: Map<string, Map<number, RunFile>>): string {
       const base = probeAt(b!.get(s)!, 'pos');
       const flops = k.equalFlops ? (base?.step ?? 0) * b!.get(s)!.run.flopsPerStep : 0;
       const other = k.equalFlops ? probeAtFlops(a!.get(s)!, 'pos', flops) : probeAt(a!.get(s)!, 'pos');
-      return base && other ? [{ diff: other.accuracy - base.accuracy, step: other.step }] : [];
+      return base && other ? [{ diff: other.accuracy - base.accuracy, step: other.step, base: base.accuracy }] : [];
     });
     const diffs = pairs.map((p) => p.diff);
     const at = k.equalFlops && pairs.length ? ` (${k.better} at step ${[...new Set(pairs.map((p) => p.step))].join('/')})` : '';
     const early = [k.better, k.worse].filter((v) => seeds.some((s) => !pastPlateau(runs.get(v)!.get(s)!)));
-    const base = seeds.flatMap((sd) => (probeAt(b!.get(sd)!, 'pos') ? [probeAt(b!.get(sd)!, 'pos')!.accuracy] : []));
-    const floor = diffs.length ? noiseFloor(mean(base), heldOut(b!.get(seeds[0]!)!, 'pos'), diffs.length) : 0;
+    const floor = diffs.length ? noiseFloor(mean(pairs.map((p) => p.base)), heldOut(b!.get(seeds[0]!)!, 'pos'), diffs.length) : 0;
     const clear = diffs.length > 0 && Math.abs(mean(diffs)) >= floor;
     const direction = clear && diffs.every((d) => d > 0) ? 'reproduces' : clear && diffs.every((d) => d < 0) ? 'opposite' : 'no clear difference';
     const verdict =

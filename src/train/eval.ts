@@ -59,11 +59,9 @@ export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage
     count += w!;
     if (unigramCounts) {
       const [targets, weights] = await Promise.all([readU32(gpu, model.t('targets')), readF32(gpu, model.t('weights'))]);
-      const n = weights.reduce((a, b) => a + b, 0);
-      if (n > 0) {
-        uniSum += unigramBaselineLoss(unigramCounts, targets, weights) * n;
-        uniCount += n;
-      }
+      const [sum, n] = unigramSum(unigramCounts, targets, weights);
+      uniSum += sum;
+      uniCount += n;
     }
     if (electra) {
       const [disc, stats] = await Promise.all([readF32(gpu, model.t('disc.metrics')), readU32(gpu, model.t('electra.stats'))]);
@@ -74,6 +72,12 @@ export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage
   return electra ? { ...r, electra: electra.sum.result() } : r;
 }
 
+/** [weighted sum of −log p_unigram(target), total weight] of one batch's masked tokens. */
+function unigramSum(counts: Uint32Array, targets: Uint32Array, weights: Float32Array): [number, number] {
+  const w = weights.reduce((a, b) => a + b, 0);
+  return w > 0 ? [unigramBaselineLoss(counts, targets, weights) * w, w] : [0, 0];
+}
+
 /** Mean −log p_unigram(target) over the eval-masked tokens (the CPU twin of the GPU eval mask). */
 export function unigramBaseline(evalSet: Batch, batches: number, B: number, P: number, V: number, counts: Uint32Array): number {
   let sum = 0;
@@ -81,11 +85,9 @@ export function unigramBaseline(evalSet: Batch, batches: number, B: number, P: n
   for (let i = 0; i < batches; i++) {
     const rows = sliceRows(evalSet, i * B, B);
     const m = randomMaskingReference(rows.ids, B, evalSet.T, P, { rate: 0.15, maxPredictions: P, maskProb: 1, randomProb: 0, vocabSize: V, seed: EVAL_MASK_SEED }, i);
-    const w = m.weights.reduce((a, b) => a + b, 0);
-    if (w > 0) {
-      sum += unigramBaselineLoss(counts, m.targets, m.weights) * w;
-      n += w;
-    }
+    const [s, w] = unigramSum(counts, m.targets, m.weights);
+    sum += s;
+    n += w;
   }
   return n ? sum / n : NaN;
 }
