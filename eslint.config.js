@@ -78,7 +78,7 @@ export default tseslint.config(
   layer(['src/export/**'], [NO_UI, NO_TRAIN, NO_REFERENCE]),
   layer(['src/train/**'], [NO_BENCH, NO_REFERENCE]),
   layer(['src/bench/**'], []),
-  layer(['src/objectives/registry.ts', 'src/objectives/types.ts', 'src/objectives/*/spec.ts', 'src/objectives/*/dims.ts'], [NO_RUNTIME]),
+  layer(['src/objectives/registry.ts', 'src/objectives/types.ts', 'src/objectives/*/spec.ts', 'src/objectives/*/dims.ts', 'src/objectives/metrics.ts', 'src/objectives/*/metrics.ts'], [NO_RUNTIME]),
   {
     files: ['src/**'],
     ignores: ['src/gpu/**', '**/*.test.ts'],

@@ -6,6 +6,7 @@ import { CheckpointError, decodeCheckpoint } from '../src/train/checkpoint.ts';
 import { defaultProbe } from '../src/store/setup.ts';
 import { describeRegistry } from '../src/masking/registry.ts';
 import { objectiveOf, objectiveParams } from '../src/objectives/registry.ts';
+import { formatMetric, statusLine } from '../src/objectives/metrics.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
@@ -122,13 +123,14 @@ async function main(): Promise<number> {
     if (e.type === 'log') log(e.line);
     else if (e.type === 'metrics' && (e.point.step % printEvery === 0 || e.point.step === cfg.train.steps)) {
       const p = e.point;
-      const el = p.electra ? `  | G ${fmt(p.electra.genLoss)} D ${fmt(p.electra.discLoss)} AUC ${fmt(p.electra.auc)} replaced ${(100 * p.electra.replacedOfMasked).toFixed(0)}%` : '';
+      const own = statusLine(cfg.objective, p.values, ' ');
+      const el = own ? `  | ${own}` : '';
       log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  masked ${(100 * p.mask.achievedRate).toFixed(1)}%  ${kilo(p.tokensPerSec)} tok/s${el}`);
     } else if (e.type === 'eval') {
       const p = e.point;
       log(`eval @${p.step}: fixed mask loss ${fmt(p.loss)} acc ${fmt(p.accuracy)} (${p.count} tokens) | own mask loss ${fmt(p.own.loss)} acc ${fmt(p.own.accuracy)} (${p.own.count})`);
-      const el = p.electra;
-      if (el) log(`eval @${p.step}: discriminator loss ${fmt(el.discLoss)} acc ${fmt(el.discAccuracy)} precision ${fmt(el.precision)} recall ${fmt(el.recall)} AUC ${fmt(el.auc)} | sampled-token acc ${fmt(el.sampledAccuracy)}`);
+      const values = p.values;
+      if (values) log(`eval @${p.step}: ${objectiveOf(cfg.objective).metrics.map((m) => `${m.short} ${formatMetric(m, values[m.name])}`).join('  ')}`);
     }
     else if (e.type === 'probe-eval' && info) for (const line of describeProbe(e.point, info.probe)) log(line);
     else if (e.type === 'checkpoint' && e.reason === 'autosave' && args.saveDir) {
@@ -177,7 +179,7 @@ async function main(): Promise<number> {
       if (args.saveDir) await session.send({ type: 'autosave', every: Math.max(100, Math.round(cfg.train.steps / 20)) });
       await session.send({ type: 'start' });
       const f = await finished;
-      if (cfg.objective === 'electra' && f.type === 'status') {
+      if (objectiveOf(cfg.objective).tokenSnapshot && f.type === 'status') {
         const snap = events.next((e) => e.type === 'snapshot' || isFailure(e));
         await session.send({ type: 'snapshot', rows: 4 });
         const sn = await snap;
@@ -190,8 +192,9 @@ async function main(): Promise<number> {
         config: cfg,
         run: info,
         trainLoss: events.metrics.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, lr: p.lr, gradNorm: p.gradNorm })),
-        evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count, ...(p.electra ? { electra: p.electra } : {}) })),
-        ...(cfg.objective === 'electra' ? { electra: events.metrics.map((p) => ({ step: p.step, ...p.electra })) } : {}),
+        // The objective's own metrics under its id (ELECTRA: `electra`), per eval and per logged step.
+        evals: events.evals.map((p) => ({ step: p.step, loss: p.loss, accuracy: p.accuracy, count: p.count, ...(p.values ? { [cfg.objective]: p.values } : {}) })),
+        ...(objectiveOf(cfg.objective).metrics.length ? { [cfg.objective]: events.metrics.map((p) => ({ step: p.step, ...p.values })) } : {}),
         evalOwnMask: events.evals.map((p) => ({ step: p.step, ...p.own })),
         probes: probeRecords(events.probes, info.probe),
         maskStats: averageMaskStats(events.metrics),

@@ -41,7 +41,7 @@ const lastEval: CardEval = {
   accuracy: 0.1234,
   count: 987,
   own: { loss: 5.6789, accuracy: 0.1111, count: 900 },
-  electra: { genLoss: 5.4321, genAccuracy: 0.1234, discLoss: 0.4567, discAccuracy: 0.8123, precision: 0.61, recall: 0.42, auc: 0.7777 },
+  values: { genLoss: 5.4321, genAccuracy: 0.1234, discLoss: 0.4567, discAccuracy: 0.8123, precision: 0.61, recall: 0.42, auc: 0.7777 },
 };
 
 function input(c: Case, electra: Partial<ElectraConfig> | null): { x: HfExportInput; specs: ParamSpec[] } {

@@ -25,7 +25,8 @@ export interface CardEval {
   count: number;
   /** The same on the run's own masking strategy. */
   own?: { loss: number; accuracy: number; count: number };
-  electra?: { genLoss: number; genAccuracy: number; discLoss: number; discAccuracy: number; precision: number; recall: number; auc: number };
+  /** The objective's own metrics by name (ELECTRA: auc, discAccuracy, precision, recall, discLoss, ...). */
+  values?: Record<string, number>;
 }
 
 /** What the card says about the run, beyond the weights. */
@@ -159,8 +160,8 @@ function metrics(x: CardInput): string {
     rows.push([`${mlm} accuracy (fixed mask)`, `${pct(e.accuracy)} of ${count(e.count)} masked tokens`]);
   }
   if (e.own && x.which === 'bert') rows.push(['MLM loss / accuracy (the run\'s own masking)', `${fmt(e.own.loss)} / ${pct(e.own.accuracy)}`]);
-  if (e.electra && x.which === 'discriminator') {
-    const d = e.electra;
+  const d = e.values;
+  if (d && x.which === 'discriminator') {
     rows.push(['Discriminator ROC AUC', fmt(d.auc, 3)], ['Discriminator accuracy (p ≥ ½)', pct(d.discAccuracy)], ['Discriminator precision / recall', `${pct(d.precision)} / ${pct(d.recall)}`], ['Discriminator BCE', fmt(d.discLoss)]);
   }
   // The probes read the encoder (BERT) or the discriminator (ELECTRA): not the generator's card.

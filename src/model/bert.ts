@@ -51,6 +51,11 @@ export interface BertModel {
   recordPredict(enc: StepEncoder): void;
   /** Tensors the views read after a step or a prediction. */
   readonly views: ModelViews;
+  /**
+   * Models that draw random numbers in their forward pass (ELECTRA's sampler): seed-freeze them
+   * for held-out batch `index`, so evals are reproducible. Absent = nothing random.
+   */
+  setEvalBatch?(index: number): void;
   recordBackward(enc: StepEncoder): void;
   recordOptimizer(enc: StepEncoder): void;
   destroy(): void;

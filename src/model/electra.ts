@@ -31,10 +31,6 @@ export interface ElectraModel extends BertModel {
   setEvalBatch(index: number): void;
 }
 
-export function isElectra(m: BertModel): m is ElectraModel {
-  return 'electraShape' in m;
-}
-
 /** Discriminator head: dense C → C + GELU on every token, then C → 1 logits; backward from dlogits. */
 function discHeadPass(sp: ScratchPlan, o: { x: string; BT: number; C: number }): Prepare<Pass> {
   const { BT, C } = o;

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { compareMetrics, metricCharts, statusLine } from './metrics.ts';
 import { objectiveById, objectiveDefaults, objectiveParams, OBJECTIVES, validateObjective, withMaskingDefaults } from './registry.ts';
 
 describe('objective registry', () => {
@@ -13,6 +14,19 @@ describe('objective registry', () => {
       expect(validateObjective({ objective: o.id, [o.id]: objectiveDefaults(o) })).toEqual([]);
       for (const p of o.params) if (p.kind === 'flag') expect(p.on ?? p.off).toBeTruthy();
     }
+  });
+
+  it('metrics: unique names per objective, charts that exist and draw something, a status line from them', () => {
+    for (const o of OBJECTIVES) {
+      expect(new Set(o.metrics.map((m) => m.name)).size).toBe(o.metrics.length);
+      for (const m of o.metrics) if (m.chart) expect(o.charts.map((c) => c.id)).toContain(m.chart);
+      for (const c of o.charts) expect(o.metrics.some((m) => m.chart === c.id)).toBe(true);
+    }
+    expect(statusLine('electra', { genLoss: 3.21, discLoss: 0.3124, auc: 0.9, replacedOfMasked: 0.349 })).toBe('G 3.210 · D 0.312 · AUC 0.900 · replaced 35%');
+    expect(statusLine('electra', { auc: 0.9 })).toBe('G – · D – · AUC 0.900 · replaced –');
+    expect(statusLine('mlm', {})).toBe('');
+    expect(compareMetrics().map((m) => m.name)).toEqual(['auc']);
+    expect(metricCharts(['mlm', 'electra', 'electra']).map((c) => [c.objective, c.chart.id, c.metrics.map((m) => m.name)])).toEqual([['electra', 'auc', ['auc']]]);
   });
 
   it('reads a missing block as the defaults, and what a block gives over them', () => {

@@ -13,5 +13,26 @@ export interface ObjectiveRuntime {
    */
   flopsPerStep(config: RunConfig, V: number, B: number, P: number): Record<string, number>;
   /** The ONNX graph of the model a person keeps (BERT; ELECTRA's discriminator). */
+  /** Its metrics (spec.metrics) from the GPU; absent when it has none beyond loss and accuracy. */
+  metrics?: MetricReadback;
   onnx(params: ReadonlyMap<string, Float32Array>, model: ModelConfig, V: number): Uint8Array;
+}
+
+/** A block the GPU leaves behind: a tensor of the model (BertModel.t) and its element type. */
+export interface MetricTensor {
+  name: string;
+  type: 'f32' | 'u32';
+}
+
+/**
+ * How an objective's metrics come back: the tensors read after a logged step or an eval batch (in
+ * one readback with the common `metrics` block [loss, accuracy, count], which comes first), and
+ * the values by metric name. The readback's size is the sum of the tensors'.
+ */
+export interface MetricReadback {
+  tensors: readonly MetricTensor[];
+  /** One step's values, and the run's total loss where it is not the common block's. */
+  step(common: Float32Array, blocks: readonly (Float32Array | Uint32Array)[], config: RunConfig): { values: Record<string, number>; loss?: number };
+  /** Held-out batches combined: add each batch's blocks, then read the result. */
+  evalSum(): { add(common: Float32Array, blocks: readonly (Float32Array | Uint32Array)[]): void; result(): Record<string, number> };
 }

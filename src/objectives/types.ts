@@ -76,8 +76,49 @@ export interface ObjectiveSpec {
   maskingDefaults: Readonly<Record<string, ParamValue>>;
   /** Its own views in the playground (the built-in ones show every run). */
   views: readonly ObjectiveView[];
+  /**
+   * Its own metrics beside the loss and accuracy every run reports, as named blocks: the engine
+   * reads them back after each logged step and eval (runtime.ts `metrics`), and the store's
+   * series, the curves, the compare table, the CSVs, the status line and the CLI's log and JSON
+   * are generated from these entries. [] = none.
+   */
+  metrics: readonly MetricSpec[];
+  /**
+   * Its model has a discriminator whose token-by-token guesses on held-out rows (the engine's
+   * `snapshot`) are worth keeping: the CLI's JSON then carries them.
+   */
+  tokenSnapshot?: boolean;
+  /** Charts of its metrics in Curves; each draws the metrics whose `chart` is its id. */
+  charts: readonly MetricChart[];
   /** A line under its fields in the setup panel, from the model size and its parameters. */
   setupNote?: (model: ModelShape, params: ObjectiveParamValues) => SetupNote | null;
+}
+
+/** One metric of an objective: a number per logged step and per held-out eval. */
+export interface MetricSpec {
+  /** Key in the points' `values` and the CLI JSON; a column of the series, table and CSV. */
+  name: string;
+  /** Long name (chart legends, the model card). */
+  label: string;
+  /** Short name in the status line and the CLI's log lines. */
+  short: string;
+  /** share: 0–1, shown as a percentage; score: 0–1 (accuracy, AUC), shown with 3 digits; nats: a loss. */
+  unit: 'share' | 'score' | 'nats' | 'count';
+  better: 'higher' | 'lower' | 'neither';
+  /** The chart (MetricChart id) that draws it per step; absent = not charted. */
+  chart?: string;
+  /** In the compare table and its CSV (the last held-out eval's value). */
+  compare?: boolean;
+  /** In the status line under the run controls and the CLI's step lines. */
+  status?: boolean;
+}
+
+export interface MetricChart {
+  /** Also the chart's data-testid, `<id>-chart`. */
+  id: string;
+  title: string;
+  explanation: string;
+  yLabel: string;
 }
 
 /** The model sizes an objective's note may read. */

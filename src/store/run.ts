@@ -4,21 +4,30 @@
 // data out of React state). Earlier runs stay for the comparison views until cleared.
 import { create } from 'zustand';
 import type { RunConfig } from '../model/config.ts';
+import { metricNames } from '../objectives/metrics.ts';
 import type { EvalPoint, MetricPoint, ProbePoint, RunInfo, RunState } from '../train/protocol.ts';
 
 export type RunStatus = RunState | 'configuring';
 
-const COLUMNS = ['step', 'loss', 'accuracy', 'lr', 'gradNorm', 'tokensPerSec', 'elapsedMs', 'discLoss', 'auc', 'maskRate'] as const;
-export type SeriesColumn = (typeof COLUMNS)[number];
+/** The columns every run has; an objective's own metrics (its spec's `metrics`) follow them. */
+const COMMON = ['step', 'loss', 'accuracy', 'lr', 'gradNorm', 'tokensPerSec', 'elapsedMs', 'maskRate'] as const;
+/** A common column or one of the run's objective's metric names. */
+export type SeriesColumn = (typeof COMMON)[number] | (string & {});
 
 /**
  * Per-step metrics of one run, appended as they arrive, one growable array per column, so a
  * chart reads a column as a view (no copy per redraw). Views are read-only for callers.
  */
 export class Series {
-  readonly columns = COLUMNS;
+  readonly columns: readonly string[];
   length = 0;
-  private data = COLUMNS.map(() => new Float64Array(1024));
+  private data: Float64Array[];
+
+  /** `metrics`: the names of the objective's metrics (objectives/metrics.ts metricNames). */
+  constructor(private readonly metrics: readonly string[] = []) {
+    this.columns = [...COMMON, ...metrics];
+    this.data = this.columns.map(() => new Float64Array(1024));
+  }
 
   push(p: MetricPoint): void {
     if (this.length === this.data[0]!.length) {
@@ -28,15 +37,16 @@ export class Series {
         return next;
       });
     }
-    const e = p.electra;
-    const row = [p.step, p.loss, p.accuracy, p.lr, p.gradNorm, p.tokensPerSec, p.elapsedMs, e?.discLoss ?? NaN, e?.auc ?? NaN, p.mask.achievedRate];
+    const row = [p.step, p.loss, p.accuracy, p.lr, p.gradNorm, p.tokensPerSec, p.elapsedMs, p.mask.achievedRate, ...this.metrics.map((m) => p.values?.[m] ?? NaN)];
     row.forEach((v, c) => (this.data[c]![this.length] = v));
     this.length++;
   }
 
   /** The column's values so far: a view into the series, valid until the next push. */
   column(name: SeriesColumn): Float64Array {
-    return this.data[COLUMNS.indexOf(name)]!.subarray(0, this.length);
+    const c = this.columns.indexOf(name);
+    if (c < 0) throw new Error(`This run's series has no column "${name}" (it has ${this.columns.join(', ')}).`);
+    return this.data[c]!.subarray(0, this.length);
   }
 }
 
@@ -83,7 +93,7 @@ const setActive = (f: (r: RunRecord) => RunRecord) =>
  */
 export function runConfiguring(config: RunConfig, meta: { label: string; group: string; compared: boolean }): void {
   flushMetrics();
-  const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(), evals: [], probes: [], last: null, compared: meta.compared };
+  const record: RunRecord = { id: nextId++, label: meta.label, config, group: meta.group, info: null, series: new Series(metricNames(config.objective)), evals: [], probes: [], last: null, compared: meta.compared };
   useRunStore.setState((s) => ({
     runs: [...(meta.compared ? s.runs : s.runs.filter((r) => r.compared)), record],
     status: 'configuring',

@@ -46,6 +46,16 @@ describe('checkpoint file', () => {
     for (let i = 0; i < c.tensors.length; i++) expect(back.tensors[i]!.data).toEqual(c.tensors[i]!.data);
   });
 
+  it("reads an older file's ELECTRA metric blocks as metrics by name", () => {
+    const c = sample();
+    const old = { ...c.history.metrics[0]!, electra: { auc: 0.8, discLoss: 0.3 } };
+    const oldEval = { step: 1, loss: 2, accuracy: 0.2, count: 9, own: { loss: 2, accuracy: 0.2, count: 9 }, electra: { auc: 0.7 } };
+    const back = decodeCheckpoint(encodeCheckpoint({ ...c, history: { metrics: [old], evals: [oldEval] } })).history;
+    expect(back.metrics[0]!.values).toEqual({ auc: 0.8, discLoss: 0.3 });
+    expect(back.metrics[0]).not.toHaveProperty('electra');
+    expect(back.evals[0]!.values).toEqual({ auc: 0.7 });
+  });
+
   it('reads a file that sits at an odd offset inside a larger buffer', () => {
     const bytes = encodeCheckpoint(sample());
     const big = new Uint8Array(bytes.length + 3);

@@ -150,7 +150,19 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     for (let k = 0; k < n; k++) data[k] = view.getFloat32(o + 4 * k, true);
     return { name: t.name, pool: t.pool, shape: t.shape, data };
   });
-  return { config: header.config, step: header.step, vocab: header.vocab, history: header.history, activeMs: header.activeMs, savedAt: header.savedAt, tensors };
+  return { config: header.config, step: header.step, vocab: header.vocab, history: upgradeHistory(header.history), activeMs: header.activeMs, savedAt: header.savedAt, tensors };
+}
+
+/**
+ * Checkpoints (and autosaves) written before metrics were kept by name carry ELECTRA's metrics in
+ * an `electra` block of each point; they are the same names, now under `values`.
+ */
+export function upgradeHistory(h: RunHistory): RunHistory {
+  const up = <P extends { values?: Record<string, number> }>(p: P): P => {
+    const { electra, ...rest } = p as P & { electra?: Record<string, number> };
+    return electra && !p.values ? ({ ...rest, values: { ...electra } } as P) : p;
+  };
+  return { ...h, metrics: h.metrics.map(up), evals: h.evals.map(up) };
 }
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;

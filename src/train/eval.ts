@@ -10,10 +10,9 @@ import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32, readU32 } from '../gpu/readback.ts';
 import { randomMaskingReference } from '../masking/reference.ts';
 import type { BertModel } from '../model/bert.ts';
-import { isElectra } from '../model/electra.ts';
-import { ElectraEvalSum } from './electra-metrics.ts';
+import type { MetricReadback } from '../objectives/runtime-types.ts';
 import { EVAL_MASK_SEED, type MaskingStage } from './masking-stage.ts';
-import type { ElectraMetrics } from './protocol.ts';
+import { readMetricTensors } from './objective-metrics.ts';
 
 /** Full batches of B rows the eval set holds, capped at `wanted`. */
 export function evalBatchCount(evalSet: Batch, B: number, wanted: number): number {
@@ -24,8 +23,8 @@ export interface EvalResult {
   loss: number;
   accuracy: number;
   count: number;
-  /** ELECTRA runs: generator and discriminator metrics over the same batches. */
-  electra?: ElectraMetrics;
+  /** The objective's own metrics over the same batches, by name (its runtime's readback). */
+  values?: Record<string, number>;
   /** With unigram counts: mean −log p_unigram over exactly the tokens this mask chose (read back). */
   unigram?: number;
 }
@@ -35,21 +34,22 @@ export interface EvalResult {
  * mask chose, read back from the GPU. The own mask's tokens differ by strategy (whole words, spans,
  * attended tokens), so its fair baseline is measured on them, not on the fixed mask's.
  */
-export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage, evalSet: Batch, batches: number, mask: 'fixed' | 'own', unigramCounts?: Uint32Array): Promise<EvalResult> {
+export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage, evalSet: Batch, batches: number, mask: 'fixed' | 'own', opts: { unigramCounts?: Uint32Array; metrics?: MetricReadback } = {}): Promise<EvalResult> {
+  const { unigramCounts } = opts;
   const { B } = model.shape;
   let lossSum = 0;
   let accSum = 0;
   let count = 0;
   let uniSum = 0;
   let uniCount = 0;
-  const electra = isElectra(model) ? { model, sum: new ElectraEvalSum() } : null;
+  const objective = opts.metrics?.evalSum();
   for (let i = 0; i < batches; i++) {
     const rows = sliceRows(evalSet, i * B, B);
     model.uploadBatch(rows.ids, rows.attention);
     const enc = new StepEncoder(gpu, { label: 'eval' });
     if (mask === 'fixed') masking.recordFixedEval(enc, i);
     else masking.recordOwnEval(enc, rows, i);
-    electra?.model.setEvalBatch(i); // seed-frozen generator samples
+    model.setEvalBatch?.(i); // e.g. ELECTRA's generator samples, seed-frozen
     model.recordForward(enc);
     enc.submit();
     const m = await readF32(gpu, model.t('metrics'));
@@ -63,13 +63,10 @@ export async function evaluate(gpu: Gpu, model: BertModel, masking: MaskingStage
       uniSum += sum;
       uniCount += n;
     }
-    if (electra) {
-      const [disc, stats] = await Promise.all([readF32(gpu, model.t('disc.metrics')), readU32(gpu, model.t('electra.stats'))]);
-      electra.sum.add(m, disc, stats);
-    }
+    if (objective) objective.add(m, await readMetricTensors(gpu, model, opts.metrics!.tensors));
   }
   const r: EvalResult = { loss: count ? lossSum / count : NaN, accuracy: count ? accSum / count : NaN, count, ...(unigramCounts ? { unigram: uniCount ? uniSum / uniCount : NaN } : {}) };
-  return electra ? { ...r, electra: electra.sum.result() } : r;
+  return objective ? { ...r, values: objective.result() } : r;
 }
 
 /** [weighted sum of −log p_unigram(target), total weight] of one batch's masked tokens. */

@@ -11,7 +11,6 @@ import { chooseEp, runOnnx } from '../export/onnx-runtime.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
 import { readParams } from '../model/bert.ts';
-import { isElectra } from '../model/electra.ts';
 import type { ExportCheck, ExportFormat } from './protocol.ts';
 import type { TrainingSession } from './session.ts';
 import { encodeProbe, uploadProbe } from './views.ts';
@@ -43,7 +42,7 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
   const { ids } = encodeProbe(text, tok, T);
   const n = ids.length;
   const all = [...ids.keys()];
-  const electra = isElectra(m);
+  const disc = m.views.disc;
   // The MLM head (BERT's, ELECTRA's generator's) scores P slots per row: the probe goes into every
   // row, and position i is scored in row ⌊i/P⌋, slot i mod P, so slot index i holds position i
   // (B·P ≥ T in every preset).
@@ -57,10 +56,10 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
   enc.submit();
   const mlmLogits = async () => (await readF32(s.gpu, m.t(m.views.logits!))).slice(0, mlmPositions.length * V);
   const base = { text, tokens: Array.from(ids, (id) => tok.idToToken(id)), ids: Array.from(ids), V };
-  if (electra) {
-    const disc = (await readF32(s.gpu, m.t(m.views.disc!.logits))).slice(0, n);
+  if (disc) {
+    const logits = (await readF32(s.gpu, m.t(disc.logits))).slice(0, n);
     const generator = m.views.logits ? { positions: mlmPositions, logits: await mlmLogits() } : undefined;
-    return { ...base, output: 'discriminator-logits', positions: all, logits: disc, ...(generator ? { generator } : {}) };
+    return { ...base, output: 'discriminator-logits', positions: all, logits, ...(generator ? { generator } : {}) };
   }
   return { ...base, output: 'mlm-logits', positions: mlmPositions, logits: await mlmLogits() };
 }

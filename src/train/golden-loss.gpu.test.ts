@@ -31,9 +31,9 @@ async function record(preset: string) {
   const e = session.history.evals.at(-1)!;
   const run = {
     loss: m.map((p) => p.loss),
-    ...(m[0]!.electra ? { discLoss: m.map((p) => p.electra!.discLoss) } : {}),
+    ...(m[0]!.values ? { discLoss: m.map((p) => p.values!.discLoss!) } : {}),
     evalLoss: e.loss,
-    ...(e.electra ? { evalDiscLoss: e.electra.discLoss } : {}),
+    ...(e.values ? { evalDiscLoss: e.values.discLoss! } : {}),
   };
   session.destroy();
   return { adapter: `${gpu.report.vendor}/${gpu.report.architecture}`, run };

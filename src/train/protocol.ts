@@ -148,24 +148,6 @@ export interface MaskStats {
   fallbackRows: number;
 }
 
-/** ELECTRA's metrics of one step or of the held-out eval (spec B2 "live metrics"). */
-export interface ElectraMetrics {
-  /** Generator MLM loss and accuracy on the masked tokens (0 with a uniform generator). */
-  genLoss: number;
-  genAccuracy: number;
-  /** Masked tokens whose sample equals the original (such a token is labelled "original"). */
-  sampledAccuracy: number;
-  /** Discriminator: mean BCE over the counted tokens, accuracy at p ≥ ½, precision, recall, ROC AUC. */
-  discLoss: number;
-  discAccuracy: number;
-  precision: number;
-  recall: number;
-  auc: number;
-  /** Replaced tokens / masked tokens, and / all counted tokens. */
-  replacedOfMasked: number;
-  replacedShare: number;
-}
-
 export interface MetricPoint {
   step: number;
   loss: number;
@@ -175,8 +157,11 @@ export interface MetricPoint {
   tokensPerSec: number;
   elapsedMs: number;
   mask: MaskStats;
-  /** ELECTRA runs: loss is the total L = L_MLM + λ·L_D and accuracy the generator's. */
-  electra?: ElectraMetrics;
+  /**
+   * The objective's own metrics by name (its spec's `metrics`; absent when it has none). ELECTRA:
+   * loss is the total L = L_MLM + λ·L_D and accuracy the generator's.
+   */
+  values?: Record<string, number>;
 }
 
 export interface EvalPoint {
@@ -192,8 +177,11 @@ export interface EvalPoint {
    * tokens (absent in runs saved before it existed).
    */
   own: { loss: number; accuracy: number; count: number; unigram?: number };
-  /** ELECTRA runs, on the fixed eval mask with seed-frozen samples (loss/accuracy are the generator's). */
-  electra?: ElectraMetrics;
+  /**
+   * The objective's own metrics by name, on the fixed eval mask (ELECTRA: seed-frozen samples;
+   * loss/accuracy are the generator's).
+   */
+  values?: Record<string, number>;
 }
 
 /** One token of the probe batch after an ELECTRA forward: what the views draw. */

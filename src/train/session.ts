@@ -15,12 +15,13 @@ import { readF32, readU32 } from '../gpu/readback.ts';
 import { strategyOf } from '../masking/registry.ts';
 import { readParams, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, probeOf, type RunConfig } from '../model/config.ts';
-import { isElectra } from '../model/electra.ts';
 import { runtimeOf } from './objective-runtime.ts';
 import { checkMaskingData, MaskingStage, usesAttention } from './masking-stage.ts';
 import { initSpecs } from '../model/init.ts';
 import { numelOf } from '../gpu/arena.ts';
-import { electraMetrics } from './electra-metrics.ts';
+import type { MetricReadback } from '../objectives/runtime-types.ts';
+import { metricRanges, parseMetricBlocks, type MetricBlocks } from './objective-metrics.ts';
+import type { BufferRange } from '../gpu/pipelines.ts';
 import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
 import { encoderForwardFlops } from './flops.ts';
 import type { EvalPoint, MaskStats, MetricPoint, PostEvent, ProbePoint, RunHistory, RunInfo, TokenSnapshot } from './protocol.ts';
@@ -54,6 +55,7 @@ export class TrainingSession {
   diverged = false;
   readonly history: Required<RunHistory> = { metrics: [], evals: [], probes: [] };
   private readonly ring: ReadbackRing;
+  private readonly metricsRanges: BufferRange[];
   private readonly schedule: LrSchedule;
   /** Training (and eval) time in ms, probes left out. */
   private activeMs = 0;
@@ -75,9 +77,12 @@ export class TrainingSession {
     private readonly evalBatches: number,
     private readonly post: PostEvent,
     private readonly linearProbe: LinearProbe | null,
+    /** The objective's own metric blocks (its runtime's readback); null = loss and accuracy only. */
+    private readonly objectiveMetrics: MetricReadback | null,
   ) {
-    // metrics (16 B) + gradnorm (16 B) + mask stats (32 B) [+ ELECTRA: disc metrics (32 B) + replace stats (16 B)]
-    this.ring = new ReadbackRing(gpu, 128, 4);
+    // One slot holds a step's metrics, gradient norm, mask stats and the objective's blocks.
+    this.metricsRanges = [model.t('metrics'), model.t('gradnorm'), masking.statsRange, ...metricRanges(model, objectiveMetrics?.tensors ?? [])];
+    this.ring = new ReadbackRing(gpu, this.metricsRanges.reduce((a, r) => a + r.size, 0), 4);
     const t = config.train;
     this.schedule = { peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.decay };
     this.views = new ViewServer(gpu, model, dataset, config, info.masking, post);
@@ -127,7 +132,7 @@ export class TrainingSession {
       unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
       probe: probe instanceof LinearProbe ? probe.info : probe,
     };
-    return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post, probe instanceof LinearProbe ? probe : null);
+    return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post, probe instanceof LinearProbe ? probe : null, runtime.metrics ?? null);
   }
 
   /** Runs steps until `until` (exclusive), a stop request, or divergence. */
@@ -143,8 +148,6 @@ export class TrainingSession {
     this.probeMsInTrain = 0;
     const activeNow = () => activeBefore + performance.now() - started - this.probeMsInTrain;
     this.lastReport = { step: this.step, at: started };
-    const electra = isElectra(model);
-    const metricsRanges = [model.t('metrics'), model.t('gradnorm'), this.masking.statsRange, ...(electra ? [model.t('disc.metrics'), model.t('electra.stats')] : [])];
     while (this.step < until && !shouldStop() && !this.diverged) {
       const s = this.step;
       const batch = this.dataset.batch(s, B, this.batchBuf);
@@ -157,15 +160,15 @@ export class TrainingSession {
       this.masking.recordTrain(enc);
       model.recordTrainStep(enc);
       const last = s + 1 === until;
-      const read = (s + 1) % logEvery === 0 || last ? enc.readback(this.ring, metricsRanges) : null;
+      const read = (s + 1) % logEvery === 0 || last ? enc.readback(this.ring, this.metricsRanges) : null;
       this.views.recordBatch(enc, s + 1, last);
       const sub = enc.submit();
       this.step = s + 1;
       this.views.maybeProbe(this.step, last);
       if (read) {
         const r = read.then(
-          ([m, g, st, dm, es]) =>
-            this.report(s, lr, new Float32Array(m!), new Float32Array(g!), new Uint32Array(st!), this.masking.currentRate, B * T, activeNow(), dm && es ? [new Float32Array(dm), new Uint32Array(es)] : null),
+          ([m, g, st, ...blocks]) =>
+            this.report(s, lr, new Float32Array(m!), new Float32Array(g!), new Uint32Array(st!), this.masking.currentRate, B * T, activeNow(), parseMetricBlocks(this.objectiveMetrics?.tensors ?? [], blocks)),
           () => undefined, // device lost: the gpu-error event tells the user
         );
         reads.push(r);
@@ -253,9 +256,10 @@ export class TrainingSession {
   }
 
   async evaluate(): Promise<EvalPoint> {
-    const r = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'fixed');
-    const own = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'own', this.dataset.unigram);
-    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count, own: { loss: own.loss, accuracy: own.accuracy, count: own.count, unigram: own.unigram }, ...(r.electra ? { electra: r.electra } : {}) };
+    const metrics = this.objectiveMetrics ?? undefined;
+    const r = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'fixed', metrics ? { metrics } : {});
+    const own = await evaluate(this.gpu, this.model, this.masking, this.dataset.evalSet, this.evalBatches, 'own', { unigramCounts: this.dataset.unigram });
+    const point: EvalPoint = { step: this.step, loss: r.loss, accuracy: r.accuracy, count: r.count, own: { loss: own.loss, accuracy: own.accuracy, count: own.count, unigram: own.unigram }, ...(r.values ? { values: r.values } : {}) };
     this.lastEvalStep = this.step;
     this.history.evals.push(point);
     this.post({ type: 'eval', point });
@@ -268,20 +272,21 @@ export class TrainingSession {
    */
   async snapshot(rows = 4): Promise<TokenSnapshot> {
     const { model, gpu } = this;
-    if (!isElectra(model)) throw new Error('Token snapshots show the generator\'s samples and the discriminator\'s guesses: they need an ELECTRA run (objective electra).');
+    const disc = model.views.disc;
+    if (!disc) throw new Error('Token snapshots show the generator\'s samples and the discriminator\'s guesses: they need a run with a discriminator (objective electra).');
     const { B } = model.shape;
     const T = this.config.model.T;
     const batch = sliceRows(this.dataset.evalSet, 0, B);
     model.uploadBatch(batch.ids, batch.attention);
     const enc = new StepEncoder(gpu, { label: 'snapshot' });
     this.masking.recordFixedEval(enc, 0);
-    model.setEvalBatch(0);
+    model.setEvalBatch?.(0);
     model.recordForward(enc);
     enc.submit();
     const [input, labels, probs, masked] = await Promise.all([
-      readU32(gpu, model.t('disc.inputs')),
-      readF32(gpu, model.t('disc.labels')),
-      readF32(gpu, model.t('disc.probs')),
+      readU32(gpu, model.t(disc.inputs)),
+      readF32(gpu, model.t(disc.labels)),
+      readF32(gpu, model.t(disc.probs)),
       readU32(gpu, model.t('inputs')),
     ]);
     const tok = this.dataset.tokenizer;
@@ -302,7 +307,7 @@ export class TrainingSession {
     return out;
   }
 
-  private report(step: number, lr: number, m: Float32Array, g: Float32Array, st: Uint32Array, rate: number, tokensPerStep: number, elapsedMs: number, electra: [Float32Array, Uint32Array] | null): void {
+  private report(step: number, lr: number, m: Float32Array, g: Float32Array, st: Uint32Array, rate: number, tokensPerStep: number, elapsedMs: number, blocks: MetricBlocks): void {
     const now = performance.now();
     const steps = step + 1 - this.lastReport.step;
     const secs = (now - this.lastReport.at) / 1000;
@@ -317,9 +322,10 @@ export class TrainingSession {
       elapsedMs,
       mask: maskStats(st, rate, this.model.shape.B),
     };
-    if (electra) {
-      point.electra = electraMetrics(m, electra[0], electra[1]);
-      point.loss = point.electra.genLoss + this.config.electra.discWeight * point.electra.discLoss;
+    if (this.objectiveMetrics) {
+      const { values, loss } = this.objectiveMetrics.step(m, blocks, this.config);
+      point.values = values;
+      if (loss !== undefined) point.loss = loss;
     }
     if (!Number.isFinite(point.loss) || !Number.isFinite(point.gradNorm)) {
       this.diverged = true;

@@ -1,19 +1,19 @@
 // The training curves of every run in the store: train loss, the fixed-mask eval (comparable
 // across runs and strategies, spec D.1) beside the own-mask eval, LR, gradient norm, tokens/s,
-// and for ELECTRA runs the discriminator's AUC; the linear probes (ProbeCharts). One x-axis
-// switch for all of them.
+// the charts the runs' objectives declare (ELECTRA: the discriminator's AUC); the linear probes
+// (ProbeCharts). One x-axis switch for all of them.
 import { useRunStore } from '../store/run.ts';
 import { setXAxis, useSetupStore, type XAxis } from '../store/setup.ts';
 import { Chart } from './Chart.tsx';
 import { evalSeries, metricSeries, X_LABELS } from './chart-data.ts';
 import { ProbeCharts } from './ProbeCharts.tsx';
+import { metricCharts } from '../objectives/metrics.ts';
 
 export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
   const runs = useRunStore((s) => s.runs);
   const version = useRunStore((s) => s.seriesVersion);
   const axis = useSetupStore((s) => s.xAxis);
   const xLabel = X_LABELS[axis];
-  const electra = runs.some((r) => r.config.objective === 'electra');
   const common = { xLabel, version, height: presenter ? 320 : 220 };
   return (
     <section className="panel charts-panel" aria-label="Training curves">
@@ -55,16 +55,17 @@ export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
           testId="eval-acc-chart"
           {...common}
         />
-        {electra && (
+        {metricCharts(runs.map((r) => r.config.objective)).map(({ chart, objective, metrics }) => (
           <Chart
-            title="Discriminator AUC"
-            explanation="ELECTRA: how well the discriminator ranks replaced tokens above original ones on each batch (0.5 = guessing, 1 = perfect)."
-            series={metricSeries(runs.filter((r) => r.config.objective === 'electra'), 'auc', axis)}
-            yLabel="AUC"
-            testId="auc-chart"
+            key={`${objective}-${chart.id}`}
+            title={chart.title}
+            explanation={chart.explanation}
+            series={metrics.flatMap((m) => metricSeries(runs.filter((r) => r.series.columns.includes(m.name)), m.name, axis))}
+            yLabel={chart.yLabel}
+            testId={`${chart.id}-chart`}
             {...common}
           />
-        )}
+        ))}
         <ProbeCharts runs={runs} axis={axis} common={common} />
         {!presenter && (
           <>

@@ -9,6 +9,7 @@ import { activeRun, useRunStore } from '../store/run.ts';
 import { useSetupStore } from '../store/setup.ts';
 import { engine } from '../train/client.ts';
 import { runLabel } from '../store/run-label.ts';
+import { statusLine } from '../objectives/metrics.ts';
 
 const fmt = (x: number | undefined, d = 3) => (x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(d));
 
@@ -30,6 +31,7 @@ export function RunControls() {
   const total = run?.config.train.steps ?? draft.train.steps;
   const running = status === 'running' || status === 'configuring';
   const last = run?.last;
+  const objectiveStatus = run && last ? statusLine(run.config.objective, last.values) : '';
 
   /** Configures the setup as a new run unless the active run already is that setup and can go on. */
   const ensureRun = () => {
@@ -101,11 +103,7 @@ export function RunControls() {
         <span>
           loss <strong data-testid="run-loss">{fmt(last?.loss)}</strong> · acc {fmt(last?.accuracy)}
         </span>
-        {last?.electra && (
-          <span data-testid="run-disc">
-            disc AUC {fmt(last.electra.auc)} · {(100 * last.electra.replacedOfMasked).toFixed(0)}% of masked replaced
-          </span>
-        )}
+        {objectiveStatus && <span data-testid="run-objective-metrics">{objectiveStatus}</span>}
         <span>{last ? `${Math.round(last.tokensPerSec).toLocaleString('en-US')} tokens/s` : '– tokens/s'}</span>
         <span>{last ? elapsed(last.elapsedMs) : '0 s'}</span>
         <span className="muted" data-testid="status-adapter">

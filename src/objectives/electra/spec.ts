@@ -32,6 +32,22 @@ export const ELECTRA: ObjectiveSpec = {
     { key: 'disallowCorrect', kind: 'flag', label: 'Disallow correct', help: 'Never sample the original token [disallow_correct].', default: false, on: 'disallow-correct', off: 'allow-correct', onHelp: 'never sample the original token (the electra presets do)', offHelp: 'let the generator sample the original token (Google’s default)' },
     { key: 'maskedOnly', kind: 'flag', label: 'ELECTRA-15%', help: 'The ablation: discriminator loss on the masked positions only.', default: false, on: 'electra-15', onHelp: 'discriminator loss on masked positions only (the ablation)' },
   ],
+  metrics: [
+    { name: 'genLoss', label: 'Generator MLM loss', short: 'G', unit: 'nats', better: 'lower', status: true },
+    { name: 'genAccuracy', label: 'Generator accuracy', short: 'G acc', unit: 'score', better: 'higher' },
+    { name: 'sampledAccuracy', label: 'Sampled-token accuracy (masked tokens whose sample is the original)', short: 'sampled acc', unit: 'score', better: 'neither' },
+    { name: 'discLoss', label: 'Discriminator loss', short: 'D', unit: 'nats', better: 'lower', status: true },
+    { name: 'discAccuracy', label: 'Discriminator accuracy', short: 'D acc', unit: 'score', better: 'higher' },
+    { name: 'precision', label: 'Discriminator precision', short: 'precision', unit: 'score', better: 'higher' },
+    { name: 'recall', label: 'Discriminator recall', short: 'recall', unit: 'score', better: 'higher' },
+    { name: 'auc', label: 'Discriminator AUC', short: 'AUC', unit: 'score', better: 'higher', chart: 'auc', compare: true, status: true },
+    { name: 'replacedOfMasked', label: 'Replaced share of masked tokens', short: 'replaced', unit: 'share', better: 'neither', status: true },
+    { name: 'replacedShare', label: 'Replaced share of all tokens', short: 'replaced of all', unit: 'share', better: 'neither' },
+  ],
+  tokenSnapshot: true,
+  charts: [
+    { id: 'auc', title: 'Discriminator AUC', explanation: 'ELECTRA: how well the discriminator ranks replaced tokens above original ones on each batch (0.5 = guessing, 1 = perfect).', yLabel: 'AUC' },
+  ],
   views: [{ id: 'electra', title: 'ELECTRA: replaced-token detection', module: 'view.tsx', export: 'ElectraView' }],
   setupNote: (model, p) => {
     if (p.uniformGenerator) return { text: 'Uniform generator: replacements are drawn uniformly, no generator is trained.' };

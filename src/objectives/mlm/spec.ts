@@ -11,6 +11,8 @@ export const MLM: ObjectiveSpec = {
   hfTag: 'bert',
   describe: () => 'masked language modelling, the cross-entropy of the original token at each chosen position, averaged over them.',
   params: [],
+  metrics: [],
+  charts: [],
   views: [],
   urlPrefix: 'mlm',
   maskingDefaults: {},

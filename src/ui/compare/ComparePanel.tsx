@@ -1,6 +1,7 @@
 // Compare: queue runs that differ in chosen settings (the current setup, as many times as it is
 // changed and added, or a teaching experiment), several seeds each; their curves overlay in the
 // charts above and this table sums them up. Exports the table and the curves as CSV.
+import { compareMetrics } from '../../objectives/metrics.ts';
 import { useState } from 'react';
 import { clearRuns, useRunStore } from '../../store/run.ts';
 import { setXAxis, useSetupStore } from '../../store/setup.ts';
@@ -80,7 +81,11 @@ export function ComparePanel() {
             <th>fixed-mask acc</th>
             <th title="Held-out, under the run's own strategy">own-mask loss</th>
             <th>own-mask acc</th>
-            <th>disc AUC</th>
+            {compareMetrics().map((m) => (
+              <th key={m.name} title={`${m.label}, at the last held-out eval (runs of other objectives: –)`}>
+                {m.label}
+              </th>
+            ))}
             {PROBE_TASKS.map((t) => (
               <th key={t.id} data-testid={`compare-probe-${t.id}`} title={`Linear probe, ${t.description} Best layer's held-out accuracy at the last probe; in brackets the same model at its initial weights.`}>
                 {t.label} probe
@@ -100,7 +105,9 @@ export function ComparePanel() {
               <td>{f(r.evalAccuracy)}</td>
               <td>{f(r.ownLoss)}</td>
               <td>{f(r.ownAccuracy)}</td>
-              <td>{f(r.auc)}</td>
+              {compareMetrics().map((m) => (
+                <td key={m.name}>{f(r.metrics[m.name]!)}</td>
+              ))}
               {PROBE_TASKS.map((t) => {
                 const p = r.probes[t.id]!;
                 return <td key={t.id}>{Number.isFinite(p.accuracy) ? `${f(p.accuracy)}${Number.isFinite(p.init) ? ` (${f(p.init)})` : ''}` : '–'}</td>;

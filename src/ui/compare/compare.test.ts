@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { PRESETS, presetConfig, validateConfig } from '../../model/config.ts';
 import { Series, type RunRecord } from '../../store/run.ts';
 import type { MetricPoint } from '../../train/protocol.ts';
+import { metricNames } from '../../objectives/metrics.ts';
 import { metricSeries } from '../chart-data.ts';
 import { compareRows, curvesCsv, tableCsv } from './table.ts';
 import { EXPERIMENTS, experimentRuns } from './teaching.ts';
@@ -65,7 +66,7 @@ describe('compare table', () => {
     );
     const [row] = compareRows([r]);
     expect(row).toMatchObject({ steps: 4, evalLoss: 2.5, evalAccuracy: 0.4, ownLoss: 3, ownAccuracy: 0.3, tokensPerSec: 250 });
-    expect(Number.isNaN(row!.auc)).toBe(true);
+    expect(Number.isNaN(row!.metrics.auc!)).toBe(true);
     // The best layer at the last probe, and at step 0 (the untrained model); no genre probe.
     expect(row!.probes.pos).toEqual({ accuracy: 0.8, macroF1: 0.4, init: 0.5 });
     expect(Number.isNaN(row!.probes.genre!.accuracy)).toBe(true);
@@ -75,5 +76,18 @@ describe('compare table', () => {
     const curves = curvesCsv([r]).trim().split('\n');
     expect(curves).toHaveLength(5);
     expect(curves[4]).toBe('"span, 40%",4,0.5,0.5,0.001,1,400,2.5,0.4,3,0.3,0.8,');
+  });
+
+  it("an objective's metrics become series columns and compare cells by name", () => {
+    const config = presetConfig('electra-micro');
+    const series = new Series(metricNames(config.objective));
+    series.push({ ...point(1, 4), values: { auc: 0.75, discLoss: 0.4 } });
+    expect(Array.from(series.column('auc'))).toEqual([0.75]);
+    expect(Number.isNaN(series.column('recall')[0]!)).toBe(true);
+    expect(() => record(1, 'mlm', 'mlm', [1]).series.column('auc')).toThrow(/no column "auc"/);
+    const r: RunRecord = { id: 1, label: 'electra', group: 'electra', config, info: null, series, evals: [], probes: [], last: null, compared: true };
+    r.evals.push({ step: 1, loss: 2, accuracy: 0.3, count: 10, own: { loss: 2, accuracy: 0.3, count: 10 }, values: { auc: 0.875 } });
+    expect(compareRows([r])[0]!.metrics).toEqual({ auc: 0.875 });
+    expect(tableCsv(compareRows([r])).split('\n')[1]).toMatch(/^electra,0,2,0.3,2,0.3,0.875,/);
   });
 });

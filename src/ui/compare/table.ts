@@ -1,9 +1,10 @@
 // The comparison table and the CSV exports, from the runs in the store. Pure.
 // Row values: the last fixed-mask eval (comparable across runs, spec D.1), the last own-mask
-// eval, the linear probes (issue [H]: the best layer's held-out accuracy at the last probe and
+// eval, the objectives' compare metrics (ELECTRA's AUC) at that eval, the linear probes (issue [H]: the best layer's held-out accuracy at the last probe and
 // at step 0, the untrained model), the median tokens/s of the run, and compute (estimated FLOPs
 // per step and in total). Probe columns come from the probe-task registry.
 import { PROBE_TASKS } from '../../data/probe-tasks.ts';
+import { compareMetrics } from '../../objectives/metrics.ts';
 import type { RunRecord } from '../../store/run.ts';
 import { bestLayer, initialProbe, taskScores } from '../../train/probe-report.ts';
 
@@ -23,8 +24,8 @@ export interface CompareRow {
   evalAccuracy: number;
   ownLoss: number;
   ownAccuracy: number;
-  /** ELECTRA: held-out discriminator AUC. */
-  auc: number;
+  /** The objectives' compare metrics (objectives/metrics.ts) at the last eval, by name; NaN where the run has none. */
+  metrics: Record<string, number>;
   tokensPerSec: number;
   flopsPerStep: number;
   totalFlops: number;
@@ -52,7 +53,7 @@ export function compareRows(runs: RunRecord[]): CompareRow[] {
       evalAccuracy: e?.accuracy ?? NaN,
       ownLoss: e?.own.loss ?? NaN,
       ownAccuracy: e?.own.accuracy ?? NaN,
-      auc: e?.electra?.auc ?? NaN,
+      metrics: Object.fromEntries(compareMetrics().map((m) => [m.name, e?.values?.[m.name] ?? NaN])),
       tokensPerSec: median(r.series.column('tokensPerSec')),
       flopsPerStep,
       totalFlops: flopsPerStep * steps,
@@ -80,10 +81,15 @@ function field(v: string | number): string {
 const csv = (header: string[], rows: (string | number)[][]) => [header, ...rows].map((r) => r.map(field).join(',')).join('\n') + '\n';
 
 export function tableCsv(rows: CompareRow[]): string {
-  const cols = ['label', 'steps', 'evalLoss', 'evalAccuracy', 'ownLoss', 'ownAccuracy', 'auc', 'tokensPerSec', 'flopsPerStep', 'totalFlops'] as const;
+  const head = ['label', 'steps', 'evalLoss', 'evalAccuracy', 'ownLoss', 'ownAccuracy'] as const;
+  const metrics = compareMetrics().map((m) => m.name);
+  const tail = ['tokensPerSec', 'flopsPerStep', 'totalFlops'] as const;
   const probeCols = PROBE_TASKS.flatMap((t) => [`${t.id}Probe`, `${t.id}ProbeF1`, `${t.id}ProbeInit`]);
   const probeVals = (r: CompareRow) => PROBE_TASKS.flatMap((t) => [r.probes[t.id]!.accuracy, r.probes[t.id]!.macroF1, r.probes[t.id]!.init]);
-  return csv([...cols, ...probeCols], rows.map((r) => [...cols.map((c) => r[c]), ...probeVals(r)]));
+  return csv(
+    [...head, ...metrics, ...tail, ...probeCols],
+    rows.map((r) => [...head.map((c) => r[c]), ...metrics.map((m) => r.metrics[m]!), ...tail.map((c) => r[c]), ...probeVals(r)]),
+  );
 }
 
 /** Every run's per-step metrics and eval points, long format (one row per run and step). */

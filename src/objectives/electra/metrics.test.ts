@@ -1,13 +1,20 @@
 // The arithmetic that turns the GPU's metric blocks into ELECTRA metrics, and combines held-out
 // batches: exact precision/recall from summed true positives, pair-weighted AUC.
 import { describe, expect, it } from 'vitest';
-import { ElectraEvalSum, electraMetrics } from './electra-metrics.ts';
+import { ElectraEvalSum, electraMetrics } from './metrics.ts';
+import { ELECTRA } from './spec.ts';
 
 const gen = (loss: number, acc: number, w: number) => Float32Array.from([loss, acc, w, 0]);
 // [loss, accuracy, precision, recall, AUC, Σw, positives, 0]
 const disc = (loss: number, acc: number, precision: number, recall: number, auc: number, w: number, pos: number) => Float32Array.from([loss, acc, precision, recall, auc, w, pos, 0]);
 
 describe('ELECTRA metrics', () => {
+  it('names exactly the metrics its spec declares (the readback and the surfaces agree)', () => {
+    const names = Object.keys(electraMetrics(gen(0, 0, 0), disc(0, 0, 0, 0, 0.5, 0, 0), new Uint32Array(4)));
+    expect(names.sort()).toEqual(ELECTRA.metrics.map((m) => m.name).sort());
+    expect(Object.keys(new ElectraEvalSum().result()).sort()).toEqual(names);
+  });
+
   it('reads one step: sampled accuracy and replaced fractions from the replace stats', () => {
     const m = electraMetrics(gen(2, 0.5, 10), disc(0.25, 0.875, 0.5, 0.25, 0.75, 100, 8), Uint32Array.from([10, 2, 8, 100]));
     expect(m).toMatchObject({ genLoss: 2, genAccuracy: 0.5, discLoss: 0.25, discAccuracy: 0.875, auc: 0.75, precision: 0.5, recall: 0.25 });

@@ -1,7 +1,24 @@
 // ELECTRA's metrics from the blocks the GPU step leaves behind (read back together, never
 // waited for): the generator's MLM block, the discriminator's BCE block and the replace stats.
 // Pure, so eval can aggregate held-out batches and tests can check the arithmetic.
-import type { ElectraMetrics } from './protocol.ts';
+
+/** ELECTRA's metrics of one step or of the held-out eval (spec B2 "live metrics"). */
+export interface ElectraMetrics {
+  /** Generator MLM loss and accuracy on the masked tokens (0 with a uniform generator). */
+  genLoss: number;
+  genAccuracy: number;
+  /** Masked tokens whose sample equals the original (such a token is labelled "original"). */
+  sampledAccuracy: number;
+  /** Discriminator: mean BCE over the counted tokens, accuracy at p ≥ ½, precision, recall, ROC AUC. */
+  discLoss: number;
+  discAccuracy: number;
+  precision: number;
+  recall: number;
+  auc: number;
+  /** Replaced tokens / masked tokens, and / all counted tokens. */
+  replacedOfMasked: number;
+  replacedShare: number;
+}
 
 /** disc (8): [loss, accuracy, precision, recall, AUC, Σw, positives, 0]; stats (4) u32: [masked, sampled == original, replaced, real tokens]. */
 export function electraMetrics(gen: Float32Array, disc: Float32Array, stats: Uint32Array): ElectraMetrics {

@@ -1,0 +1,39 @@
+// What the surfaces derive from the objectives' metric blocks (types.ts MetricSpec): the status
+// line, the compare table's and CSV's columns, the charts. Pure, so the UI, the CLI and tests
+// share the same words and formats.
+import { objectiveById, OBJECTIVES } from './registry.ts';
+import type { MetricChart, MetricSpec } from './types.ts';
+
+/** A metric's value as the status line and the CLI show it. */
+export function formatMetric(m: MetricSpec, v: number | undefined): string {
+  if (v === undefined || !Number.isFinite(v)) return '–';
+  if (m.unit === 'share') return `${(100 * v).toFixed(0)}%`;
+  if (m.unit === 'count') return String(Math.round(v));
+  return v.toFixed(3);
+}
+
+/** "G 3.214 · D 0.312 · AUC 0.912 · replaced 35%": the objective's status metrics; '' when none. */
+export function statusLine(objective: string, values: Record<string, number> | undefined, sep = ' · '): string {
+  const ms = (objectiveById(objective)?.metrics ?? []).filter((m) => m.status);
+  if (!values || ms.length === 0) return '';
+  return ms.map((m) => `${m.short} ${formatMetric(m, values[m.name])}`).join(sep);
+}
+
+/** Every objective's metrics in the compare table (one column each, named once). */
+export function compareMetrics(): MetricSpec[] {
+  const seen = new Set<string>();
+  return OBJECTIVES.flatMap((o) => o.metrics).filter((m) => m.compare && !seen.has(m.name) && seen.add(m.name));
+}
+
+/** The charts of these objectives, each with the metrics it draws. */
+export function metricCharts(objectives: readonly string[]): { chart: MetricChart; objective: string; metrics: MetricSpec[] }[] {
+  return [...new Set(objectives)].flatMap((id) => {
+    const o = objectiveById(id);
+    return (o?.charts ?? []).map((chart) => ({ chart, objective: id, metrics: o!.metrics.filter((m) => m.chart === chart.id) }));
+  });
+}
+
+/** The names of an objective's metrics: its columns in the store's series. */
+export function metricNames(objective: string): string[] {
+  return (objectiveById(objective)?.metrics ?? []).map((m) => m.name);
+}
