@@ -171,6 +171,7 @@ async function main(): Promise<number> {
       const parts = Object.entries(info.flops ?? {}).map(([k, v]) => `${k} ${(v / 1e9).toFixed(3)}`);
       log(`objective ${objective.tag}${options.length ? `: ${options.join(' ')}` : ''}; ${parts.join(', ')} GFLOP/step`);
       log(`masking ${info.masking.strategy}: ${Object.entries(info.masking.params).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+      for (const b of info.baselines ?? []) log(`baseline (held-out ${b.metric}): ${b.label} = ${fmt(b.value)}`);
       const pi = info.probe;
       log('unavailable' in pi ? `probes: none (${pi.unavailable})` : `probes (${pi.model}): ${pi.tasks.map((t) => `${t.id} ${t.train} train / ${t.test} held-out examples, majority baseline ${fmt(t.majority.accuracy)}`).join('; ')}`);
       const trainStart = performance.now();

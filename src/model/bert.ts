@@ -74,6 +74,11 @@ export interface ModelViews {
   correct: string | null;
   /** ELECTRA: discriminator input ids, labels, probabilities (B,T) and logits (B,T). */
   disc: { inputs: string; labels: string; probs: string; logits: string } | null;
+  /**
+   * Per-token outputs of recordPredict that the objective's own view draws, (B,T,cols) in
+   * `tensor` (e.g. position prediction's logits over the T positions); absent = none.
+   */
+  tokenOutput?: { tensor: string; cols: number };
 }
 
 export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<BertModel> {

@@ -9,6 +9,7 @@ export function formatMetric(m: MetricSpec, v: number | undefined): string {
   if (v === undefined || !Number.isFinite(v)) return '–';
   if (m.unit === 'share') return `${(100 * v).toFixed(0)}%`;
   if (m.unit === 'count') return String(Math.round(v));
+  if (m.unit === 'positions') return v.toFixed(2);
   return v.toFixed(3);
 }
 

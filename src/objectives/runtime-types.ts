@@ -3,6 +3,8 @@
 import type { Gpu } from '../gpu/device.ts';
 import type { BertModel } from '../model/bert.ts';
 import type { ModelConfig, RunConfig } from '../model/config.ts';
+import type { Dataset } from '../data/dataset.ts';
+import type { ObjectiveBaseline } from '../train/protocol.ts';
 
 export interface ObjectiveRuntime {
   /** The objective's model on the GPU, parameters not yet initialised. */
@@ -12,10 +14,15 @@ export interface ObjectiveRuntime {
    * backward; the run's FLOPs per step is their sum (plus any masking pass).
    */
   flopsPerStep(config: RunConfig, V: number, B: number, P: number): Record<string, number>;
-  /** The ONNX graph of the model a person keeps (BERT; ELECTRA's discriminator). */
+  /**
+   * Simple predictors its held-out numbers are judged against, computed on the CPU from the
+   * training batches and the eval rows (the first `evalRows` of dataset.evalSet); shown with the run.
+   */
+  baselines?(dataset: Dataset, config: RunConfig, evalRows: number): ObjectiveBaseline[];
   /** Its metrics (spec.metrics) from the GPU; absent when it has none beyond loss and accuracy. */
   metrics?: MetricReadback;
-  onnx(params: ReadonlyMap<string, Float32Array>, model: ModelConfig, V: number): Uint8Array;
+  /** The ONNX graph of the model a person keeps (BERT; ELECTRA's discriminator); absent = none yet. */
+  onnx?(params: ReadonlyMap<string, Float32Array>, model: ModelConfig, V: number): Uint8Array;
 }
 
 /** A block the GPU leaves behind: a tensor of the model (BertModel.t) and its element type. */

@@ -102,8 +102,8 @@ export interface MetricSpec {
   label: string;
   /** Short name in the status line and the CLI's log lines. */
   short: string;
-  /** share: 0–1, shown as a percentage; score: 0–1 (accuracy, AUC), shown with 3 digits; nats: a loss. */
-  unit: 'share' | 'score' | 'nats' | 'count';
+  /** share: 0–1, shown as a percentage; score: 0–1 (accuracy, AUC), shown with 3 digits; nats: a loss; positions: a distance in tokens. */
+  unit: 'share' | 'score' | 'nats' | 'count' | 'positions';
   better: 'higher' | 'lower' | 'neither';
   /** The chart (MetricChart id) that draws it per step; absent = not charted. */
   chart?: string;

@@ -68,7 +68,9 @@ export async function probeLogits(s: TrainingSession, text: string): Promise<Pro
 const rowsOf = (logits: Float32Array, positions: number[], V: number) => positions.map((_, i) => Array.from(logits.subarray(i * V, (i + 1) * V)));
 
 async function onnxOf(s: TrainingSession, params: Map<string, Float32Array>): Promise<Uint8Array> {
-  return (await runtimeOf(s.config.objective)).onnx(params, s.config.model, s.model.shape.V);
+  const { onnx } = await runtimeOf(s.config.objective);
+  if (!onnx) throw new Error(`${objectiveOf(s.config.objective).tag} has no ONNX graph yet: export a checkpoint instead.`);
+  return onnx(params, s.config.model, s.model.shape.V);
 }
 
 const enc = (v: unknown) => new TextEncoder().encode(JSON.stringify(v, null, 1) + '\n');

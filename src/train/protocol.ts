@@ -89,6 +89,17 @@ export interface RunInfo {
   unigramBaseline: number;
   /** The linear probes: their tasks and baselines, or why this run has none. */
   probe: ProbeInfo;
+  /** What the objective's held-out numbers are judged against (its runtime's `baselines`); absent = none. */
+  baselines?: ObjectiveBaseline[];
+}
+
+/** A simple predictor's score on the held-out rows, in the units of one of the run's metrics. */
+export interface ObjectiveBaseline {
+  /** The metric it compares with: 'accuracy' (the common one) or one of the objective's. */
+  metric: string;
+  /** "each token id → its most frequent training position". */
+  label: string;
+  value: number;
 }
 
 /** One probe task as a run measures it (src/data/probe-tasks.ts). */
@@ -231,6 +242,8 @@ export interface ProbeResult {
   fill: { position: number; top: { token: string; prob: number }[] }[];
   /** ELECTRA: the discriminator's probability that each token was replaced. */
   replaced?: number[];
+  /** The model's per-token outputs for its objective's view (ModelViews.tokenOutput): n rows of `cols` values. */
+  tokenOutput?: number[][];
 }
 
 /** The user's text as the engine holds it. */

@@ -131,6 +131,7 @@ export class TrainingSession {
       data: { source: data.source, trainTokens: s.trainTokens, heldOutTokens: s.heldOutTokens, evalRows: evalBatches * B, tokenizerMs: s.tokenizerMs, totalMs: s.totalMs },
       unigramBaseline: unigramBaseline(dataset.evalSet, evalBatches, B, P, V, dataset.unigram),
       probe: probe instanceof LinearProbe ? probe.info : probe,
+      ...(runtime.baselines ? { baselines: runtime.baselines(dataset, config, evalBatches * B) } : {}),
     };
     return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post, probe instanceof LinearProbe ? probe : null, runtime.metrics ?? null);
   }

@@ -100,7 +100,7 @@ export class ViewServer {
     const { T, NH } = config.model;
     const rowBytes = 4 * (4 * T + 3 * P) + (model.views.disc ? 12 * T : 0);
     this.batchRing = new ReadbackRing(gpu, B * rowBytes, 2);
-    this.probeRing = new ReadbackRing(gpu, 4 * (model.views.probs.length * NH * T * T + P * V + T), 1);
+    this.probeRing = new ReadbackRing(gpu, 4 * (model.views.probs.length * NH * T * T + P * V + T + T * (model.views.tokenOutput?.cols ?? 0)), 1);
     this.stripRow = sliceRows(dataset.evalSet, 0, 1);
   }
 
@@ -265,6 +265,7 @@ export class ViewServer {
       ...v.probs.map((name) => sub(m.t(name), 0, 4 * NH * T * T)), // row 0 of (B,NH,T,T)
       ...(v.logits && masks.length ? [sub(m.t(v.logits), 0, 4 * masks.length * V)] : []), // row 0's slots
       ...(v.disc ? [sub(m.t(v.disc.logits), 0, 4 * T)] : []),
+      ...(v.tokenOutput ? [sub(m.t(v.tokenOutput.tensor), 0, 4 * T * v.tokenOutput.cols)] : []), // row 0
     ];
     const read = enc.readback(this.probeRing, sources)!;
     enc.submit();
@@ -291,6 +292,8 @@ export class ViewServer {
     const logits = this.model.views.logits && masks.length ? new Float32Array(bufs[i++]!) : null;
     const fill = logits ? masks.map((position, p) => ({ position, top: topK(logits.subarray(p * V, (p + 1) * V), TOP_K).map((x) => ({ token: this.tok.idToToken(x.id), prob: x.prob })) })) : [];
     const disc = this.model.views.disc ? new Float32Array(bufs[i++]!) : null;
+    const out = this.model.views.tokenOutput;
+    const outputs = out ? new Float32Array(bufs[i++]!) : null;
     return {
       step,
       text,
@@ -301,6 +304,7 @@ export class ViewServer {
       attention,
       fill,
       ...(disc ? { replaced: Array.from(disc.subarray(0, n), (z) => 1 / (1 + Math.exp(-z))) } : {}),
+      ...(out && outputs ? { tokenOutput: Array.from({ length: n }, (_, k) => Array.from(outputs.subarray(k * out.cols, (k + 1) * out.cols))) } : {}),
     };
   }
 
