@@ -6,9 +6,10 @@
 import type { ParamValue } from '../masking/registry.ts';
 import { ELECTRA } from './electra/spec.ts';
 import { MLM } from './mlm/spec.ts';
+import { POSITION } from './position/spec.ts';
 import type { ObjectiveParam, ObjectiveParamValues, ObjectiveSpec } from './types.ts';
 
-export const OBJECTIVES: readonly ObjectiveSpec[] = [MLM, ELECTRA];
+export const OBJECTIVES: readonly ObjectiveSpec[] = [MLM, ELECTRA, POSITION];
 
 export const OBJECTIVE_IDS: readonly string[] = OBJECTIVES.map((o) => o.id);
 
