@@ -46,3 +46,22 @@ test('an ELECTRA run shows its own view, loaded from the objective’s folder; a
   await expect(page.getByRole('region', { name: 'ELECTRA: replaced-token detection' })).toHaveCount(0);
   expect(errors).toEqual([]);
 });
+
+test('position prediction: chosen in the setup panel, it trains and draws its true × predicted view and error chart', async ({ page }) => {
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto('/#preset=bert-micro&steps=6&evalEvery=6');
+  await page.getByTestId('field-objective').selectOption('position');
+  await expect(page.getByTestId('field-position.eta')).toHaveValue('0.5');
+  await page.getByTestId('field-position.eta').fill('0.25');
+  await expect.poll(() => page.url()).toContain('pos.eta=0.25');
+  await page.getByTestId('train-button').click();
+  await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
+  await expect(page.getByTestId('run-objective-metrics')).toContainText('pos err');
+  await expect(page.getByTestId('pos-error-chart')).toBeVisible();
+  const view = page.getByRole('region', { name: 'Position prediction: true × predicted' });
+  await expect(view.getByTestId('position-heatmap')).toBeVisible({ timeout: 60_000 });
+  expect(await view.locator('rect').count()).toBeGreaterThan(4);
+  await expect(view.getByTestId('position-view')).toContainText('no position embeddings');
+  expect(errors).toEqual([]);
+});

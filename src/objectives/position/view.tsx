@@ -45,7 +45,7 @@ export function PositionView(props: { probe: ProbeResult | null }) {
       <svg width={labelW + cols * CELL + 4} height={n * CELL + 16} role="img" aria-label="True position by predicted position" data-testid="position-heatmap">
         {probs.map((p, i) => (
           <g key={i} transform={`translate(0, ${16 + i * CELL})`}>
-            <text x={labelW - 4} y={CELL - 3} textAnchor="end" fontSize={10}>
+            <text x={labelW - 4} y={CELL - 3} textAnchor="end" fontSize={10} fill="currentColor">
               {pieceLabel(probe.tokens[i] ?? '').text}
             </text>
             {p.slice(0, cols).map((v, j) => (
@@ -55,7 +55,7 @@ export function PositionView(props: { probe: ProbeResult | null }) {
             ))}
           </g>
         ))}
-        <text x={labelW} y={10} fontSize={10} className="muted">
+        <text x={labelW} y={10} fontSize={10} fill="currentColor" className="muted">
           predicted position →
         </text>
       </svg>
