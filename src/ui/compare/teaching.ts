@@ -64,7 +64,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     title: 'random vs whole-word vs span',
     finding: 'BERT whole-word masking, SpanBERT: whole words and spans make a harder task that transfers better.',
     read: 'Harder: the dashed own-mask lines of Held-out accuracy. Transfers better: the probe curves, where the finding puts whole-word and span above random.',
-    ours: `${SCALE}: whole-word vs random shows no clear difference (POS probe −0.005, noise ±0.020), though its own task is harder (own-mask accuracy 0.250 vs 0.265); span has one character-level seed so far (−0.005; ${WORDPIECE}, +0.03 on two seeds).`,
+    ours: `${SCALE}: whole-word vs random shows no clear difference (POS probe −0.005, noise ±0.020), though its own task is harder (own-mask accuracy 0.250 vs 0.265); span vs random neither (−0.005, +0.004, −0.024: mean −0.008; ${WORDPIECE}, +0.03 on two seeds).`,
     xAxis: 'steps',
     variants: [
       { name: 'random', apply: masking('random', {}) },
@@ -77,7 +77,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     title: 'MLM vs ELECTRA at equal FLOPs',
     finding: 'Clark et al. 2020: ELECTRA learns more per FLOP than MLM, most for small models (GLUE).',
     read: 'The x-axis switches to estimated FLOPs (equal x = equal compute). Read the probe curves: BERT’s encoder against ELECTRA’s discriminator, the model ELECTRA keeps — not the generator’s MLM loss.',
-    ours: `${SCALE}: not measured at the character level yet; ${WORDPIECE}, one seed put the discriminator 0.03 below MLM at equal FLOPs: no verdict.`,
+    ours: `${SCALE}: no verdict — ELECTRA never left the plateau: its discriminator stayed at the prior (AUC 0.55–0.58, its loss that of always guessing the 15% base rate) and its POS probe equals the untrained model’s, 0.045 below MLM at equal FLOPs; ${WORDPIECE}, one seed put it 0.03 below.`,
     xAxis: 'flops',
     variants: [
       { name: 'MLM', apply: masking('random', {}) },
@@ -97,7 +97,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     title: 'attention-guided masking',
     finding: 'AttMask (Kakogeorgiou et al. 2022, on images): masking what the model attends to most is a harder task that learns better representations.',
     read: 'Harder: the dashed own-mask lines of Held-out accuracy. Better representations: the probe curves, against random masking at the same rate.',
-    ours: `${SCALE}: not measured at the character level yet; ${WORDPIECE}, two seeds gave +0.00 and −0.10 against random: no verdict.`,
+    ours: `${SCALE}: no verdict yet — it leaves the plateau later than random (one seed of three had not at 1,500 steps) and is level with it on the POS probe so far (−0.002, noise ±0.020); ${WORDPIECE}, two seeds gave +0.00 and −0.10.`,
     xAxis: 'steps',
     variants: [
       { name: 'random', apply: masking('random', {}) },
