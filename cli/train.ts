@@ -70,7 +70,19 @@ function readResume(path: string, argv: string[], steps: number): { config: RunC
 }
 
 /** --save-dir: the Hugging Face folder, model.onnx, probe.json and a checkpoint, then the onnxruntime-web check. */
-async function saveModel(session: HeadlessSession, events: EventLog, dir: string, cfg: RunConfig): Promise<ExportCheck | null> {
+async function saveModel(session: HeadlessSession, events: EventLog, dir: string, cfg: RunConfig): Promise<ExportCheck | null | 'checkpoint only'> {
+  const objective = objectiveOf(cfg.objective);
+  if (!objective.hfLayout) {
+    // No Hugging Face class (position prediction): the checkpoint is what there is to keep.
+    const saved = events.next((e) => e.type === 'checkpoint' || isFailure(e));
+    await session.send({ type: 'checkpoint', reason: 'download' });
+    const ck = await saved;
+    if (ck.type !== 'checkpoint') return null;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'checkpoint.mlckpt'), new Uint8Array(ck.bytes));
+    log(`wrote ${join(dir, 'checkpoint.mlckpt')} (${ck.bytes.byteLength.toLocaleString('en-US')} bytes); ${objective.tag} has no Hugging Face or ONNX export yet`);
+    return 'checkpoint only';
+  }
   const probe = defaultProbe(cfg.data.source);
   const exported = events.next((e) => e.type === 'exported' || isFailure(e));
   await session.send({ type: 'export', formats: ['hf', 'onnx', 'probe'], probe });
@@ -207,7 +219,7 @@ async function main(): Promise<number> {
       if (args.saveDir && f.type === 'status') {
         const check = await saveModel(session, events, args.saveDir, cfg);
         if (!check) return 1;
-        result.exportCheck = check;
+        if (check !== 'checkpoint only') result.exportCheck = check;
       }
       if (last) log(`final eval loss ${fmt(last.loss)} (unigram baseline ${fmt(info.unigramBaseline)}): ${last.loss < info.unigramBaseline ? 'below' : 'not below'} the baseline`);
       if (f.type !== 'status') {

@@ -96,7 +96,7 @@ export async function exportFiles(s: TrainingSession, formats: ExportFormat[], p
 /** The objective's Hugging Face folder; throws when it has none (the panel offers no such export). */
 function hfLayoutOf(objective: string) {
   const o = objectiveOf(objective);
-  if (!o.hfLayout) throw new Error(`${o.tag} has no Hugging Face model class: export ONNX or a checkpoint instead.`);
+  if (!o.hfLayout) throw new Error(`${o.tag} has no Hugging Face model class yet: save a checkpoint instead.`);
   return o.hfLayout;
 }
 
