@@ -6,7 +6,7 @@ import { CheckpointError, decodeCheckpoint } from '../src/train/checkpoint.ts';
 import { defaultProbe } from '../src/store/setup.ts';
 import { describeRegistry } from '../src/masking/registry.ts';
 import { objectiveOf, objectiveParams } from '../src/objectives/registry.ts';
-import { formatMetric, statusLine } from '../src/objectives/metrics.ts';
+import { statusLine } from '../src/objectives/metrics.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
@@ -71,16 +71,24 @@ function readResume(path: string, argv: string[], steps: number): { config: RunC
 
 /** --save-dir: the Hugging Face folder, model.onnx, probe.json and a checkpoint, then the onnxruntime-web check. */
 async function saveModel(session: HeadlessSession, events: EventLog, dir: string, cfg: RunConfig): Promise<ExportCheck | null | 'checkpoint only'> {
-  const objective = objectiveOf(cfg.objective);
-  if (!objective.hfLayout) {
-    // No Hugging Face class (position prediction): the checkpoint is what there is to keep.
+  const write = (path: string, bytes: ArrayBuffer) => {
+    const full = join(dir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, new Uint8Array(bytes));
+    log(`wrote ${full} (${bytes.byteLength.toLocaleString('en-US')} bytes)`);
+  };
+  const saveCheckpoint = async () => {
     const saved = events.next((e) => e.type === 'checkpoint' || isFailure(e));
     await session.send({ type: 'checkpoint', reason: 'download' });
     const ck = await saved;
-    if (ck.type !== 'checkpoint') return null;
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'checkpoint.mlckpt'), new Uint8Array(ck.bytes));
-    log(`wrote ${join(dir, 'checkpoint.mlckpt')} (${ck.bytes.byteLength.toLocaleString('en-US')} bytes); ${objective.tag} has no Hugging Face or ONNX export yet`);
+    if (ck.type === 'checkpoint') write('checkpoint.mlckpt', ck.bytes);
+    return ck.type === 'checkpoint';
+  };
+  const objective = objectiveOf(cfg.objective);
+  if (!objective.hfLayout) {
+    // No Hugging Face class (position prediction): the checkpoint is what there is to keep.
+    if (!(await saveCheckpoint())) return null;
+    log(`${objective.tag} has no Hugging Face or ONNX export yet: saved the checkpoint only`);
     return 'checkpoint only';
   }
   const probe = defaultProbe(cfg.data.source);
@@ -88,18 +96,8 @@ async function saveModel(session: HeadlessSession, events: EventLog, dir: string
   await session.send({ type: 'export', formats: ['hf', 'onnx', 'probe'], probe });
   const ex = await exported;
   if (ex.type !== 'exported') return null;
-  const write = (path: string, bytes: ArrayBuffer) => {
-    const full = join(dir, path);
-    mkdirSync(dirname(full), { recursive: true });
-    writeFileSync(full, new Uint8Array(bytes));
-    log(`wrote ${full} (${bytes.byteLength.toLocaleString('en-US')} bytes)`);
-  };
   for (const f of ex.files) write(f.path, f.bytes);
-  const saved = events.next((e) => e.type === 'checkpoint' || isFailure(e));
-  await session.send({ type: 'checkpoint', reason: 'download' });
-  const ck = await saved;
-  if (ck.type !== 'checkpoint') return null;
-  write('checkpoint.mlckpt', ck.bytes);
+  if (!(await saveCheckpoint())) return null;
   const verified = events.next((e) => e.type === 'export-verified' || isFailure(e));
   await session.send({ type: 'verify-export', probe });
   const v = await verified;
@@ -141,8 +139,8 @@ async function main(): Promise<number> {
     } else if (e.type === 'eval') {
       const p = e.point;
       log(`eval @${p.step}: fixed mask loss ${fmt(p.loss)} acc ${fmt(p.accuracy)} (${p.count} tokens) | own mask loss ${fmt(p.own.loss)} acc ${fmt(p.own.accuracy)} (${p.own.count})`);
-      const values = p.values;
-      if (values) log(`eval @${p.step}: ${objectiveOf(cfg.objective).metrics.map((m) => `${m.short} ${formatMetric(m, values[m.name])}`).join('  ')}`);
+      const own = statusLine(cfg.objective, p.values, '  ', 'all');
+      if (own) log(`eval @${p.step}: ${own}`);
     }
     else if (e.type === 'probe-eval' && info) for (const line of describeProbe(e.point, info.probe)) log(line);
     else if (e.type === 'checkpoint' && e.reason === 'autosave' && args.saveDir) {

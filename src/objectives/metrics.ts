@@ -13,17 +13,25 @@ export function formatMetric(m: MetricSpec, v: number | undefined): string {
   return v.toFixed(3);
 }
 
-/** "G 3.214 · D 0.312 · AUC 0.912 · replaced 35%": the objective's status metrics; '' when none. */
-export function statusLine(objective: string, values: Record<string, number> | undefined, sep = ' · '): string {
-  const ms = (objectiveById(objective)?.metrics ?? []).filter((m) => m.status);
+/**
+ * "G 3.214 · D 0.312 · AUC 0.912 · replaced 35%": the objective's status metrics (or `all` of
+ * them, for the CLI's eval lines); '' when none.
+ */
+export function statusLine(objective: string, values: Record<string, number> | undefined, sep = ' · ', which: 'status' | 'all' = 'status'): string {
+  const ms = (objectiveById(objective)?.metrics ?? []).filter((m) => which === 'all' || m.status);
   if (!values || ms.length === 0) return '';
   return ms.map((m) => `${m.short} ${formatMetric(m, values[m.name])}`).join(sep);
 }
 
-/** Every objective's metrics in the compare table (one column each, named once). */
-export function compareMetrics(): MetricSpec[] {
+// The registry is fixed at build time: its compare columns are worked out once.
+const COMPARE = (() => {
   const seen = new Set<string>();
   return OBJECTIVES.flatMap((o) => o.metrics).filter((m) => m.compare && !seen.has(m.name) && seen.add(m.name));
+})();
+
+/** Every objective's metrics in the compare table (one column each, named once). */
+export function compareMetrics(): readonly MetricSpec[] {
+  return COMPARE;
 }
 
 /** The charts of these objectives, each with the metrics it draws. */

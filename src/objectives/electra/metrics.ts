@@ -2,8 +2,11 @@
 // waited for): the generator's MLM block, the discriminator's BCE block and the replace stats.
 // Pure, so eval can aggregate held-out batches and tests can check the arithmetic.
 
-/** ELECTRA's metrics of one step or of the held-out eval (spec B2 "live metrics"). */
-export interface ElectraMetrics {
+/**
+ * ELECTRA's metrics of one step or of the held-out eval (spec B2 "live metrics"). A type, not an
+ * interface, so it is a Record<string, number> where the metrics are kept by name.
+ */
+export type ElectraMetrics = {
   /** Generator MLM loss and accuracy on the masked tokens (0 with a uniform generator). */
   genLoss: number;
   genAccuracy: number;
@@ -18,7 +21,7 @@ export interface ElectraMetrics {
   /** Replaced tokens / masked tokens, and / all counted tokens. */
   replacedOfMasked: number;
   replacedShare: number;
-}
+};
 
 /** disc (8): [loss, accuracy, precision, recall, AUC, Σw, positives, 0]; stats (4) u32: [masked, sampled == original, replaced, real tokens]. */
 export function electraMetrics(gen: Float32Array, disc: Float32Array, stats: Uint32Array): ElectraMetrics {

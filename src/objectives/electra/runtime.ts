@@ -21,11 +21,11 @@ export const runtime: ObjectiveRuntime = {
     ],
     step(common, b, config) {
       const values = electraMetrics(common, ...blocks(b));
-      return { values: { ...values }, loss: values.genLoss + config.electra.discWeight * values.discLoss };
+      return { values, loss: values.genLoss + config.electra.discWeight * values.discLoss };
     },
     evalSum() {
       const sum = new ElectraEvalSum();
-      return { add: (common, b) => sum.add(common, ...blocks(b)), result: () => ({ ...sum.result() }) };
+      return { add: (common, b) => sum.add(common, ...blocks(b)), result: () => sum.result() };
     },
   },
 };
