@@ -6,6 +6,7 @@ import { CheckpointError, decodeCheckpoint } from '../src/train/checkpoint.ts';
 import { defaultProbe } from '../src/store/setup.ts';
 import { describeRegistry } from '../src/masking/registry.ts';
 import { objectiveOf, objectiveParams } from '../src/objectives/registry.ts';
+import type { ObjectiveSpec } from '../src/objectives/types.ts';
 import { statusLine } from '../src/objectives/metrics.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
@@ -126,13 +127,17 @@ async function main(): Promise<number> {
   if (args.build) await ensureBuilt(log);
 
   const printEvery = Math.max(1, Math.round(cfg.train.steps / 40));
+  // Points arrive every --log-every steps, which need not divide printEvery: print the first point
+  // at or past each printEvery boundary (a `step % printEvery` test would skip most of them).
+  let printed = 0;
   // Set by the 'configured' event itself: the step-0 probe's event arrives before `send` returns.
   let info: RunInfo | null = null;
   const events = new EventLog((e) => {
     if (e.type === 'configured' || e.type === 'restored') info = e.info;
     if (e.type === 'log') log(e.line);
-    else if (e.type === 'metrics' && (e.point.step % printEvery === 0 || e.point.step === cfg.train.steps)) {
+    else if (e.type === 'metrics' && (e.point.step >= printed + printEvery || e.point.step === cfg.train.steps)) {
       const p = e.point;
+      printed = p.step - (p.step % printEvery);
       const own = statusLine(cfg.objective, p.values, ' ');
       const el = own ? `  | ${own}` : '';
       log(`step ${p.step}/${cfg.train.steps}  loss ${fmt(p.loss)}  acc ${fmt(p.accuracy)}  lr ${p.lr.toExponential(2)}  |g| ${fmt(p.gradNorm, 2)}  masked ${(100 * p.mask.achievedRate).toFixed(1)}%  ${kilo(p.tokensPerSec)} tok/s${el}`);
@@ -219,7 +224,7 @@ async function main(): Promise<number> {
         if (!check) return 1;
         if (check !== 'checkpoint only') result.exportCheck = check;
       }
-      if (last) log(`final eval loss ${fmt(last.loss)} (unigram baseline ${fmt(info.unigramBaseline)}): ${last.loss < info.unigramBaseline ? 'below' : 'not below'} the baseline`);
+      if (last) for (const line of finalVerdicts(last, info, objectiveOf(cfg.objective))) log(line);
       if (f.type !== 'status') {
         writeOut(args.out, result, t0);
         return 1;
@@ -237,6 +242,22 @@ function averageMaskStats(points: MetricPoint[]): Record<string, number> | null 
   if (!points.length) return null;
   const keys = Object.keys(points[0]!.mask) as (keyof MetricPoint['mask'])[];
   return Object.fromEntries(keys.map((k) => [k, points.reduce((a, p) => a + p.mask[k], 0) / points.length]));
+}
+
+/**
+ * The last eval against what the run is judged by: the objective's own baselines where it has
+ * them (position: the per-token-id guess), else the unigram baseline of the masked-token loss.
+ */
+function finalVerdicts(last: EvalPoint, info: RunInfo, objective: ObjectiveSpec): string[] {
+  if (!info.baselines?.length) {
+    return [`final eval loss ${fmt(last.loss)} (unigram baseline ${fmt(info.unigramBaseline)}): ${last.loss < info.unigramBaseline ? 'below' : 'not below'} the baseline`];
+  }
+  return info.baselines.map((b) => {
+    const higher = b.metric === 'accuracy' || objective.metrics.find((m) => m.name === b.metric)?.better === 'higher';
+    const value = b.metric === 'accuracy' ? last.accuracy : last.values?.[b.metric];
+    const beats = value !== undefined && (higher ? value > b.value : value < b.value);
+    return `final held-out ${b.metric} ${fmt(value ?? NaN)} vs ${fmt(b.value)} (${b.label}): ${beats ? 'beats' : 'does not beat'} the baseline`;
+  });
 }
 
 function writeOut(out: string | null, result: Record<string, unknown>, t0: number): void {
