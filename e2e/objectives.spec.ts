@@ -47,7 +47,7 @@ test('an ELECTRA run shows its own view, loaded from the objective’s folder; a
   expect(errors).toEqual([]);
 });
 
-test('position prediction: chosen in the setup panel, it trains and draws its true × predicted view and error chart', async ({ page }) => {
+test('position prediction: chosen in the setup panel, it trains and draws its true × predicted view, error chart and baselines', async ({ page }) => {
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/#preset=bert-micro&steps=6&evalEvery=6');
@@ -59,6 +59,8 @@ test('position prediction: chosen in the setup panel, it trains and draws its tr
   await expect(page.getByTestId('run-state')).toHaveText('done', { timeout: 150_000 });
   await expect(page.getByTestId('run-objective-metrics')).toContainText('pos err');
   await expect(page.getByTestId('pos-error-chart')).toBeVisible();
+  // Held-out accuracy, the run's own mask, and its two baselines (per token id; per id and row length).
+  await expect(page.getByTestId('eval-acc-chart')).toHaveAttribute('data-series', '4');
   const view = page.getByRole('region', { name: 'Position prediction: true × predicted' });
   await expect(view.getByTestId('position-heatmap')).toBeVisible({ timeout: 60_000 });
   expect(await view.locator('rect').count()).toBeGreaterThan(4);

@@ -99,6 +99,8 @@ export interface ObjectiveBaseline {
   metric: string;
   /** "each token id → its most frequent training position". */
   label: string;
+  /** A table column's name for it: "per token id". */
+  short: string;
   value: number;
 }
 

@@ -5,7 +5,7 @@
 import { useRunStore } from '../store/run.ts';
 import { setXAxis, useSetupStore, type XAxis } from '../store/setup.ts';
 import { Chart } from './Chart.tsx';
-import { evalSeries, metricSeries, X_LABELS } from './chart-data.ts';
+import { evalSeries, objectiveBaselineSeries, metricSeries, X_LABELS } from './chart-data.ts';
 import { ProbeCharts } from './ProbeCharts.tsx';
 import { metricCharts } from '../objectives/metrics.ts';
 
@@ -49,8 +49,12 @@ export function ChartsPanel({ presenter = false }: { presenter?: boolean }) {
         />
         <Chart
           title="Held-out accuracy"
-          explanation="Share of masked held-out tokens predicted exactly; solid: the fixed mask, dashed: the run's own mask."
-          series={[...evalSeries(runs, (e) => e.accuracy, axis), ...evalSeries(runs, (e) => e.own.accuracy, axis, { dashed: true, suffix: ' (own mask)' })]}
+          explanation="Share of masked held-out tokens predicted exactly; solid: the fixed mask, dashed: the run's own mask. Grey dashed: what the run's objective is judged against, where it has a baseline (position prediction: guesses from a table)."
+          series={[
+            ...evalSeries(runs, (e) => e.accuracy, axis),
+            ...evalSeries(runs, (e) => e.own.accuracy, axis, { dashed: true, suffix: ' (own mask)' }),
+            ...objectiveBaselineSeries(runs, 'accuracy', axis),
+          ]}
           yLabel="accuracy"
           testId="eval-acc-chart"
           {...common}

@@ -105,5 +105,19 @@ export function majoritySeries(runs: RunRecord[], task: string, axis: XAxis): Ch
   return [{ id: `majority-${task}`, label: `majority class (${m.label})`, color: BASELINE_COLOR, x: [Math.min(...xs), Math.max(...xs)], y: [m.accuracy, m.accuracy], dashed: true }];
 }
 
+/**
+ * An objective's own baselines for `metric` (RunInfo.baselines; position: guesses from a table)
+ * as flat dashed lines across each run's evaluated range, one per run and baseline.
+ */
+export function objectiveBaselineSeries(runs: RunRecord[], metric: string, axis: XAxis): ChartSeries[] {
+  return runs.flatMap((run) => {
+    const bs = (run.info?.baselines ?? []).filter((b) => b.metric === metric);
+    if (!bs.length || !run.evals.length) return [];
+    const x = xOf(run, axis);
+    const span = [x(0), x(run.evals.at(-1)!.step)];
+    return bs.map((b) => ({ id: `baseline-${run.id}-${b.short}`, label: `${run.label}: ${b.short} baseline (${b.label})`, color: BASELINE_COLOR, x: span, y: [b.value, b.value], dashed: true }));
+  });
+}
+
 /** Grey for baselines: never one of the series colours. */
 export const BASELINE_COLOR = '#94a3b8';

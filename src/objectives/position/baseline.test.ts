@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../data/batcher.ts';
-import { mostFrequentPositions, positionBaseline } from './baseline.ts';
+import { mostFrequentPositions, PositionCounts, positionBaseline } from './baseline.ts';
 
 /** Rows of ids, padded with 0 (attention 0) to T. */
 function batch(rows: number[][], T: number): Batch {
   const ids = new Uint32Array(rows.length * T);
   const attention = new Uint32Array(rows.length * T);
   rows.forEach((r, b) => r.forEach((id, t) => ((ids[b * T + t] = id), (attention[b * T + t] = 1))));
-  return { B: rows.length, T, ids, attention } as Batch;
+  return { B: rows.length, T, ids, attention, lengths: Uint32Array.from(rows, (r) => r.length) } as Batch;
 }
 
 describe('per-token-id position baseline', () => {
@@ -31,5 +31,21 @@ describe('per-token-id position baseline', () => {
     expect(r.accuracy).toBeCloseTo(1 / 5, 12);
     expect(r.meanError).toBeCloseTo(6 / 5, 12);
     expect(positionBaseline(table, batch([[0, 1, 3], [5, 4]], T), 1).accuracy).toBeCloseTo(1 / 3, 12);
+  });
+
+  it('per (id, row length): the most frequent position among rows of that length, else the id\'s own guess', () => {
+    const T = 5;
+    // id 4 ends every row ([SEP]-like): at 2 in the rows of length 3, at 4 in those of length 5.
+    const counts = new PositionCounts(6, T).add(batch([[1, 2, 4], [1, 3, 4], [1, 2, 3, 2, 4], [1, 3, 2, 2, 4], [1, 2, 2, 3, 4]], T));
+    expect(counts.perId()[4]).toBe(4); // 3 of 5 rows have length 5
+    const guess = counts.perIdLength();
+    expect(guess(4, 3)).toBe(2);
+    expect(guess(4, 5)).toBe(4);
+    expect(guess(4, 4)).toBe(4); // no row of length 4 was seen: the per-id guess
+    // Held out, one row of each length. Both guess 1 at 0 and 2, 3 at 1 (three-way ties → the
+    // lower); only the length tells where [SEP]-like 4 sits in the short row: 5 of 8 vs 6 of 8.
+    const held = batch([[1, 2, 4], [1, 3, 2, 2, 4]], T);
+    expect(positionBaseline(counts.perId(), held, 2).accuracy).toBeCloseTo(5 / 8, 12);
+    expect(positionBaseline(guess, held, 2).accuracy).toBeCloseTo(6 / 8, 12);
   });
 });

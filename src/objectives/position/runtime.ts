@@ -1,8 +1,8 @@
 // Position prediction in the engine: the model (model.ts), its FLOPs, its position-error readback
-// and the per-token-id baseline.
+// and its baselines (per token id; per token id and row length).
 import { encoderForwardFlops } from '../../train/flops.ts';
 import type { ObjectiveRuntime } from '../runtime-types.ts';
-import { mostFrequentPositions, positionBaseline } from './baseline.ts';
+import { PositionCounts, positionBaseline } from './baseline.ts';
 import { createPositionModel } from './model.ts';
 
 /** Training batches the baseline counts positions on: the run's first steps, at most this many. */
@@ -16,16 +16,21 @@ export const runtime: ObjectiveRuntime = {
   },
   baselines(dataset, config, evalRows) {
     const B = config.train.batch;
+    const { T } = config.model;
     const steps = Math.min(config.train.steps, BASELINE_BATCHES);
-    const batches = (function* () {
-      for (let s = 0; s < steps; s++) yield dataset.batch(s, B);
-    })();
-    const r = positionBaseline(mostFrequentPositions(batches, dataset.tokenizer.vocabSize, config.model.T), dataset.evalSet, evalRows);
-    const label = `each token id → its most frequent position in the first ${steps} training batches`;
-    return [
-      { metric: 'accuracy', label, value: r.accuracy },
-      { metric: 'posError', label, value: r.meanError },
+    const counts = new PositionCounts(dataset.tokenizer.vocabSize, T);
+    for (let s = 0; s < steps; s++) counts.add(dataset.batch(s, B));
+    const guesses = [
+      { short: 'per token id', label: `each token id → its most frequent position in the first ${steps} training batches`, guess: counts.perId() },
+      { short: 'per id and row length', label: `each (token id, row length) → its most frequent position in the first ${steps} training batches`, guess: counts.perIdLength() },
     ];
+    return guesses.flatMap(({ short, label, guess }) => {
+      const r = positionBaseline(guess, dataset.evalSet, evalRows);
+      return [
+        { metric: 'accuracy', short, label, value: r.accuracy },
+        { metric: 'posError', short, label, value: r.meanError },
+      ];
+    });
   },
   metrics: {
     tensors: [{ name: 'pos.error', type: 'f32' }],
