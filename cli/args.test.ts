@@ -43,6 +43,8 @@ describe('train CLI flags', () => {
     expect(() => parseTrainArgs(['--preset', 'bert-huge'])).toThrow(/--preset bert-huge is not one of: bert-micro, bert-tiny, electra-micro, electra-tiny/);
     expect(() => parseTrainArgs(['--steps', 'ten'])).toThrow(/--steps ten is not a number/);
     expect(() => parseTrainArgs(['--lr', '5'])).toThrow(/train.lr must be a number from 1e-7 to 1/);
+    expect(() => parseTrainArgs(['--decay', 'step'])).toThrow(/--decay step is not one of: linear, cosine, constant/);
+    expect(parseTrainArgs(['--decay', 'cosine']).config.train.decay).toBe('cosine');
     expect(() => parseTrainArgs(['--data', 'wiki'])).toThrow(/--data wiki is not one of/);
     expect(() => parseTrainArgs(['--out', ''])).toThrow(/--out needs a file name/);
   });

@@ -3,7 +3,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseMaskingConfig, STRATEGIES } from '../src/masking/registry.ts';
 import { PROBE_TASK_IDS, type ProbeTaskId } from '../src/data/probe-tasks.ts';
-import { PRESETS, presetConfig, probeOf, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
+import { LR_DECAYS, PRESETS, presetConfig, probeOf, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
 import { OBJECTIVE_IDS } from '../src/objectives/registry.ts';
 import { applyObjectiveFlags, OBJECTIVE_OPTIONS, OBJECTIVE_USAGE } from './objective-flags.ts';
 
@@ -46,6 +46,7 @@ page of the built app, printing progress; --out writes the whole run as JSON.
   --tokenizer KIND  wordpiece | char (Brown only)
   --vocab N         WordPiece vocabulary size (256..32768)
   --lr X            peak learning rate
+  --decay KIND      after warm-up: constant | linear | cosine (to 0 at the last step; default: the preset's)
   --batch B         sequences per step
   --seq T           sequence length
   --layers L        encoder layers (default: the preset's)
@@ -85,6 +86,7 @@ export const TRAIN_OPTIONS = {
   tokenizer: { type: 'string' },
   vocab: { type: 'string' },
   lr: { type: 'string' },
+  decay: { type: 'string' },
   batch: { type: 'string' },
   seq: { type: 'string' },
   layers: { type: 'string' },
@@ -145,6 +147,7 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   set(num('steps', v.steps), (n) => (config.train.steps = n));
   set(num('seed', v.seed), (n) => (config.train.seed = n));
   set(num('lr', v.lr), (n) => (config.train.lr = n));
+  if (v.decay !== undefined) config.train.decay = oneOf('decay', v.decay, LR_DECAYS, 'constant');
   set(num('batch', v.batch), (n) => (config.train.batch = n));
   set(num('seq', v.seq), (n) => (config.model.T = n));
   set(num('layers', v.layers), (n) => (config.model.L = n));

@@ -12,7 +12,8 @@ import { objectiveDefaults, validateObjective, withMaskingDefaults } from '../ob
 /** 'text': the user's own text, loaded into the engine before the run (src/data/text-corpus.ts). */
 export type DataSource = 'brown' | 'text' | 'synthetic-successor' | 'synthetic-copy';
 export type TokenizerKind = 'wordpiece' | 'char';
-export type LrDecay = 'linear' | 'cosine' | 'constant';
+export const LR_DECAYS = ['linear', 'cosine', 'constant'] as const;
+export type LrDecay = (typeof LR_DECAYS)[number];
 
 export interface ModelConfig {
   /** Layers. */
@@ -294,7 +295,7 @@ export function validateConfig(c: RunConfig): ConfigProblem[] {
   problems.push(...validateObjective(c));
   if (c.probe !== undefined) problems.push(...validateProbe(c.probe));
   const enums: [string, string, readonly string[]][] = [
-    ['train.decay', t.decay, ['linear', 'cosine', 'constant']],
+    ['train.decay', t.decay, LR_DECAYS],
     ['data.source', c.data.source, ['brown', 'text', 'synthetic-successor', 'synthetic-copy']],
     ['data.tokenizer', c.data.tokenizer, ['wordpiece', 'char']],
   ];
