@@ -18,7 +18,6 @@ case $PROTOCOL in
   char-1500) COMMON="$COMMON --tokenizer char --seq 32 --lr 3e-3 --eval-batches 8" ;;
   *) echo "unknown PROTOCOL $PROTOCOL (wordpiece-1500 or char-1500)" >&2; exit 2 ;;
 esac
-mkdir -p "$LOGS" "$OUT"
 declare -A V=(
   [random15]="--mask random"
   [random40]="--mask random --mask-rate 0.4"
@@ -28,15 +27,5 @@ declare -A V=(
   [attention]="--mask attention"
   [electra]="--objective electra --disallow-correct"
 )
-items=("$@")
-if [ ${#items[@]} -eq 0 ]; then
-  for seed in 1 2 3; do for v in random15 random40 allmask wholeword span attention electra; do items+=("$v:$seed"); done; done
-fi
-for item in "${items[@]}"; do
-  v=${item%%:*}; seed=${item##*:}
-  [ -n "${V[$v]:-}" ] || { echo "unknown variant $v (have: ${!V[*]})" >&2; exit 2; }
-  f=$OUT/$v-s$seed.json
-  [ -f "$f" ] && continue
-  echo "$(date -u +%H:%M) $v seed $seed"
-  npm run -s train -- $COMMON ${V[$v]} --seed "$seed" --out "$f" > "$LOGS/$v-s$seed.log" 2>&1
-done
+source bench/run-variants.sh
+run_variants random15 random40 allmask wholeword span attention electra -- "$@"
