@@ -52,7 +52,7 @@ test('position prediction: chosen in the setup panel, it trains and draws its tr
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto('/#preset=bert-micro&steps=6&evalEvery=6');
   await page.getByTestId('field-objective').selectOption('position');
-  await expect(page.getByTestId('field-position.eta')).toHaveValue('0.5');
+  await expect(page.getByTestId('field-position.eta')).toHaveValue('0');
   await page.getByTestId('field-position.eta').fill('0.25');
   await expect.poll(() => page.url()).toContain('pos.eta=0.25');
   await page.getByTestId('train-button').click();
