@@ -115,7 +115,7 @@ export function objectiveBaselineSeries(runs: RunRecord[], metric: string, axis:
     if (!bs.length || !run.evals.length) return [];
     const x = xOf(run, axis);
     const span = [x(0), x(run.evals.at(-1)!.step)];
-    return bs.map((b) => ({ id: `baseline-${run.id}-${b.short}`, label: `${run.label}: ${b.short} baseline (${b.label})`, color: BASELINE_COLOR, x: span, y: [b.value, b.value], dashed: true }));
+    return bs.map((b) => ({ id: `baseline-${run.id}-${b.short}`, label: `${run.label}: ${b.short}`, color: BASELINE_COLOR, x: span, y: [b.value, b.value], dashed: true }));
   });
 }
 
