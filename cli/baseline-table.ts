@@ -7,17 +7,12 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { objectiveOf } from '../src/objectives/registry.ts';
+import { beatsBaseline } from '../src/objectives/metrics.ts';
 
 export interface BaselineRunFile {
   config: { objective: string; model: { T: number }; train: { steps: number; seed: number }; data: { source: string; tokenizer: string } } & Record<string, unknown>;
   run: { baselines?: { metric: string; short?: string; label: string; value: number }[] };
   evals: ({ step: number; accuracy: number } & Record<string, unknown>)[];
-}
-
-/** 'accuracy' is the common metric (higher is better); the others say so in their objective's spec. */
-function lowerIsBetter(objective: string, metric: string): boolean {
-  return metric !== 'accuracy' && objectiveOf(objective).metrics.find((m) => m.name === metric)?.better === 'lower';
 }
 
 const f3 = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : '—');
@@ -44,9 +39,7 @@ export function baselineTable(files: readonly BaselineRunFile[]): string {
     const cells = columns.flatMap(({ metric, baselines }) => {
       const v = finalValue(f, metric);
       const mine = baselines.map((n) => f.run.baselines?.find((b) => b.metric === metric && name(b) === n));
-      const lower = lowerIsBetter(f.config.objective, metric);
-      const beaten = (b: number) => (lower ? v < b : v > b);
-      return [f3(v), ...mine.map((b) => (b ? `${f3(b.value)}${beaten(b.value) ? ' ✓' : ''}` : '—'))];
+      return [f3(v), ...mine.map((b) => (b ? `${f3(b.value)}${beatsBaseline(f.config.objective, metric, v, b.value) ? ' ✓' : ''}` : '—'))];
     });
     const p = params ? Object.entries(params).map(([k, v]) => `${k}=${v}`).join(' ') : '';
     lines.push(`| ${[data, f.config.model.T, p, f.evals.at(-1)?.step ?? 0, f.config.train.seed, ...cells].join(' | ')} |`);

@@ -6,8 +6,7 @@ import { CheckpointError, decodeCheckpoint } from '../src/train/checkpoint.ts';
 import { defaultProbe } from '../src/store/setup.ts';
 import { describeRegistry } from '../src/masking/registry.ts';
 import { objectiveOf, objectiveParams } from '../src/objectives/registry.ts';
-import type { ObjectiveSpec } from '../src/objectives/types.ts';
-import { statusLine } from '../src/objectives/metrics.ts';
+import { beatsBaseline, statusLine } from '../src/objectives/metrics.ts';
 import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
@@ -224,7 +223,7 @@ async function main(): Promise<number> {
         if (!check) return 1;
         if (check !== 'checkpoint only') result.exportCheck = check;
       }
-      if (last) for (const line of finalVerdicts(last, info, objectiveOf(cfg.objective))) log(line);
+      if (last) for (const line of finalVerdicts(last, info, cfg.objective)) log(line);
       if (f.type !== 'status') {
         writeOut(args.out, result, t0);
         return 1;
@@ -248,15 +247,13 @@ function averageMaskStats(points: MetricPoint[]): Record<string, number> | null 
  * The last eval against what the run is judged by: the objective's own baselines where it has
  * them (position: the per-token-id guess), else the unigram baseline of the masked-token loss.
  */
-function finalVerdicts(last: EvalPoint, info: RunInfo, objective: ObjectiveSpec): string[] {
+function finalVerdicts(last: EvalPoint, info: RunInfo, objective: string): string[] {
   if (!info.baselines?.length) {
     return [`final eval loss ${fmt(last.loss)} (unigram baseline ${fmt(info.unigramBaseline)}): ${last.loss < info.unigramBaseline ? 'below' : 'not below'} the baseline`];
   }
   return info.baselines.map((b) => {
-    const higher = b.metric === 'accuracy' || objective.metrics.find((m) => m.name === b.metric)?.better === 'higher';
-    const value = b.metric === 'accuracy' ? last.accuracy : last.values?.[b.metric];
-    const beats = value !== undefined && (higher ? value > b.value : value < b.value);
-    return `final held-out ${b.metric} ${fmt(value ?? NaN)} vs ${fmt(b.value)} (${b.label}): ${beats ? 'beats' : 'does not beat'} the baseline`;
+    const value = (b.metric === 'accuracy' ? last.accuracy : last.values?.[b.metric]) ?? NaN;
+    return `final held-out ${b.metric} ${fmt(value)} vs ${fmt(b.value)} (${b.label}): ${beatsBaseline(objective, b.metric, value, b.value) ? 'beats' : 'does not beat'} the baseline`;
   });
 }
 

@@ -14,6 +14,15 @@ export function formatMetric(m: MetricSpec, v: number | undefined): string {
 }
 
 /**
+ * Whether `value` beats a baseline's on `metric`: 'accuracy' (the common metric) is higher-better;
+ * the objective's own metrics say which way in their spec.
+ */
+export function beatsBaseline(objective: string, metric: string, value: number, baseline: number): boolean {
+  const lower = metric !== 'accuracy' && objectiveById(objective)?.metrics.find((m) => m.name === metric)?.better === 'lower';
+  return lower ? value < baseline : value > baseline;
+}
+
+/**
  * "G 3.214 · D 0.312 · AUC 0.912 · replaced 35%": the objective's status metrics (or `all` of
  * them, for the CLI's eval lines); '' when none.
  */

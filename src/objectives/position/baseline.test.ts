@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Batch } from '../../data/batcher.ts';
-import { mostFrequentPositions, PositionCounts, positionBaseline } from './baseline.ts';
+import { PositionCounts, positionBaseline } from './baseline.ts';
 
 /** Rows of ids, padded with 0 (attention 0) to T. */
 function batch(rows: number[][], T: number): Batch {
@@ -14,7 +14,7 @@ describe('per-token-id position baseline', () => {
   it('gives each id its most frequent training position, ties to the lower, unseen ids the overall mode', () => {
     const T = 4;
     // id 2 at position 0 three times; id 5 at 1 twice and 3 once; id 6 at 2 and 1 once each (tie → 1).
-    const table = mostFrequentPositions([batch([[2, 5, 6], [2, 6, 7, 5], [2, 5]], T)], 9, T);
+    const table = new PositionCounts(9, T).add(batch([[2, 5, 6], [2, 6, 7, 5], [2, 5]], T)).perId();
     expect(table[2]).toBe(0);
     expect(table[5]).toBe(1);
     expect(table[6]).toBe(1);

@@ -71,13 +71,6 @@ function argmax(a: Uint32Array, o: number, T: number): number {
   return a[o + best]! > 0 ? best : -1;
 }
 
-/** Training rows → for each id, its most frequent position. */
-export function mostFrequentPositions(batches: Iterable<Batch>, V: number, T: number): Int32Array {
-  const counts = new PositionCounts(V, T);
-  for (const b of batches) counts.add(b);
-  return counts.perId();
-}
-
 /** A guess (or a per-id table) scored on the first `rows` rows of the held-out set. */
 export function positionBaseline(guess: Int32Array | PositionGuess, evalSet: Batch, rows: number): PositionBaseline {
   const { T } = evalSet;
