@@ -93,6 +93,23 @@ export interface ProbeSetOptions {
   seed?: number;
 }
 
+/** Rows of each split and the cap on POS examples when ProbeSetOptions leaves them out. */
+export const PROBE_ROWS = { train: 256, test: 128 } as const;
+export const PROBE_MAX_WORDS = { train: 4000, test: 2000 } as const;
+
+/**
+ * The most examples task `id` can have per split at sequence length T with the default options:
+ * what the memory check plans for before the probe set exists. A row holds at most T − 2 words
+ * (between [CLS] and [SEP]) and one row example.
+ */
+export function probeExampleBound(id: string, T: number): { train: number; test: number } {
+  const t = probeTask(id);
+  if (!t) throw new Error(`Unknown probe task "${id}": use ${PROBE_TASK_IDS.join(', ')}.`);
+  if (t.unit === 'row') return { ...PROBE_ROWS };
+  const words = (split: 'train' | 'test') => Math.min(PROBE_MAX_WORDS[split], PROBE_ROWS[split] * Math.max(0, T - 2));
+  return { train: words('train'), test: words('test') };
+}
+
 /** What a corpus offers the probes: its tokenized splits and tag names (Brown); null = no labels. */
 export interface ProbeCorpus {
   source: string;
@@ -117,8 +134,8 @@ export function buildProbeSet(c: ProbeCorpus, tasks: readonly string[], o: Probe
     if (!t) throw new Error(`Unknown probe task "${id}": use ${PROBE_TASK_IDS.join(', ')}.`);
     return t;
   });
-  const rows = o.rows ?? { train: 256, test: 128 };
-  const maxWords = o.maxWords ?? { train: 4000, test: 2000 };
+  const rows = o.rows ?? PROBE_ROWS;
+  const maxWords = o.maxWords ?? PROBE_MAX_WORDS;
   const trainRows = sampleWindows(c.train, o.T, rows.train, o.seed ?? PROBE_SEED);
   const testRows = evalWindows(c.heldOut, o.T, Math.min(rows.test, countEvalWindows(c.heldOut, o.T)));
   const split = (r: Batch, s: TokenStream, cap: number): ProbeSplit => ({

@@ -4,6 +4,7 @@
 // a page, a Web Worker and under Node with Dawn (`webgpu` package), which passes its own `GPU`.
 
 import { GpuError, type GpuErrorInfo } from './errors.ts';
+import { DEFAULT_MEMORY_BUDGET } from './memory-plan.ts';
 
 /** Limits masklab raises to the adapter's maximum; also what the status panel shows. */
 export const KEY_LIMITS = [
@@ -68,6 +69,8 @@ export interface GpuInitOptions {
   onError?: (e: GpuErrorInfo) => void;
   /** Kernel variants to prefer; by default chosen from the adapter (defaultProfile). */
   profile?: KernelProfile;
+  /** Bytes a run may hold on this GPU (memory-plan.ts); DEFAULT_MEMORY_BUDGET by default. */
+  memoryBudget?: number;
 }
 
 /** One GPUDevice plus what we learned about it. Owned by the worker (or a test page). */
@@ -87,6 +90,11 @@ export class Gpu {
   lost: GpuErrorInfo | null = null;
   /** Read by launchers when an op is prepared; tests may switch it to check both variants. */
   profile: KernelProfile;
+  /**
+   * Bytes one run may hold, checked by every arena before it allocates (memory-plan.ts). A
+   * stated figure, since WebGPU cannot report the GPU's memory; raise it where more is known.
+   */
+  memoryBudget = DEFAULT_MEMORY_BUDGET;
 
   constructor(
     readonly device: GPUDevice,
@@ -165,6 +173,7 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<Gpu> {
     limits,
   };
   const g = new Gpu(device, report, opts.profile);
+  if (opts.memoryBudget !== undefined) g.memoryBudget = opts.memoryBudget;
   if (opts.onError) g.onError(opts.onError);
 
   void device.lost.then((info) => {

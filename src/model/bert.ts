@@ -6,7 +6,7 @@
 // Built from the passes of encoder.ts. What it does not do: choose batches, schedule the LR or
 // read metrics (train/session does).
 
-import { Arena, type TensorRange } from '../gpu/arena.ts';
+import type { Arena, TensorRange } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
 import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
@@ -16,6 +16,7 @@ import { embeddingPass, layersPass, mlmHeadPass, optimizerPass, run, ScratchPlan
 import { bertSpecs, planSpecs, POOLS, type ParamSpec, type RunShape } from './layout.ts';
 import { type OpContext } from '../gpu/op-context.ts';
 import { opContext } from '../shaders/index.ts';
+import { createModelArena } from './run-memory.ts';
 
 export interface BertModel {
   readonly shape: RunShape;
@@ -95,7 +96,7 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
   const layersP = layersPass(sp, { prefix: '', dims: model, B, T, eps, x: 'emb.ln.out', dx: 'd:emb.ln.out' });
   const headP = mlmHeadPass(sp, { params: 'head.', acts: 'head.', x: `l${L - 1}.ln2.out`, wte: 'emb.wte', metrics: 'metrics', B, T, P, C: model.C, E: model.C, V, eps });
   const optP = optimizerPass(sp, gpu, specs, train);
-  const arena = Arena.build(gpu, planSpecs(specs, sp.specs), 'bert');
+  const arena = await createModelArena(gpu, cfg, V, planSpecs(specs, sp.specs), 'bert');
   const ctx = opContext(gpu);
   const emb = await embP(ctx, arena);
   const layers = await layersP(ctx, arena);

@@ -7,7 +7,6 @@
 // A uniform generator (RTS) skips the generator entirely. It has the BertModel interface, so the
 // session, masking stage and eval drive it the same way.
 
-import { Arena } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
 import type { StepEncoder } from '../gpu/step-encoder.ts';
 import { NUM_SPECIAL } from '../data/tokenizer.ts';
@@ -21,6 +20,7 @@ import { type PreparedOp } from '../gpu/op-context.ts';
 import { gumbelSeed, prepareGumbelSample, prepareReplaceTokens } from './ops/electra.ts';
 import { prepareMatmulBackward, prepareMatmulForward } from './ops/matmul.ts';
 import { opContext } from '../shaders/index.ts';
+import { createModelArena } from './run-memory.ts';
 
 /** Sampler steps at and above this are eval batches (training never gets there). */
 const EVAL_SAMPLE_STEP = 0x8000_0000;
@@ -100,7 +100,7 @@ export async function createElectra(gpu: Gpu, cfg: RunConfig, V: number): Promis
   const bceNames = sp.need(`bce.${BT}`, () => bceScratch({ N: BT }));
   const bceMetricNames = sp.need(`bce_metrics.${BT}`, () => bceMetricsScratch({ N: BT }));
   const optP = optimizerPass(sp, gpu, specs, train);
-  const arena = Arena.build(gpu, planSpecs(specs, sp.specs), 'electra');
+  const arena = await createModelArena(gpu, cfg, V, planSpecs(specs, sp.specs), 'electra');
   const ctx = opContext(gpu);
   const t = (name: string) => arena.get(name);
 

@@ -211,7 +211,10 @@ export interface ModelSpecs {
   dacts: TensorSpec[];
 }
 
-/** The arena plan: params, grads and both moments in identical layouts, then activations. */
+/**
+ * The arena plan: params, grads and both moments in identical layouts, then activations. The
+ * four weight pools are bound whole (grad-norm clip and one AdamW dispatch over every parameter).
+ */
 export function planSpecs(m: ModelSpecs, scratch: TensorSpec[] = []): ArenaPlan {
   const plan = new ArenaPlan();
   for (const [pool, prefix] of [
@@ -220,6 +223,7 @@ export function planSpecs(m: ModelSpecs, scratch: TensorSpec[] = []): ArenaPlan 
     [POOLS.m, 'm:'],
     [POOLS.v, 'v:'],
   ] as const) {
+    plan.bindWhole(pool);
     for (const p of m.params) plan.add(pool, prefix + p.name, p.shape, p.dtype);
   }
   for (const a of m.acts) plan.add(POOLS.acts, a.name, a.shape, a.dtype);

@@ -65,9 +65,9 @@ export interface ClassifierIo {
   labels: string;
 }
 
-/** Adds a classifier's weights (in the four weight pools, same order) and work tensors to the plan. */
+/** Adds a classifier's weights (in the four weight pools, same order, each bound whole by AdamW) and work tensors to the plan. */
 export function planClassifier(plan: ArenaPlan, name: string, s: ClassifierShape): void {
-  for (const [pool, prefix] of [[PROBE_POOLS.w, ''], [PROBE_POOLS.dw, 'd:'], [PROBE_POOLS.m, 'm:'], [PROBE_POOLS.v, 'v:']] as const) plan.add(pool, `${prefix}${name}.w`, [s.K, s.D]);
+  for (const [pool, prefix] of [[PROBE_POOLS.w, ''], [PROBE_POOLS.dw, 'd:'], [PROBE_POOLS.m, 'm:'], [PROBE_POOLS.v, 'v:']] as const) plan.bindWhole(pool).add(pool, `${prefix}${name}.w`, [s.K, s.D]);
   plan.add(PROBE_POOLS.acts, `${name}.logits`, [s.N, s.K]);
   plan.add(PROBE_POOLS.acts, `${name}.losses`, [s.N]);
   plan.add(PROBE_POOLS.acts, `${name}.correct`, [s.N]);

@@ -10,7 +10,7 @@
 import { emptyBatch, type Batch } from '../data/batcher.ts';
 import type { Dataset } from '../data/dataset.ts';
 import { argmaxRows, buildProbeSet, majorityBaseline, probesUnavailable, scorePredictions, type ProbeExamples, type ProbeSet } from '../data/probe-tasks.ts';
-import { Arena, ArenaPlan } from '../gpu/arena.ts';
+import { Arena } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import { readF32 } from '../gpu/readback.ts';
@@ -18,11 +18,11 @@ import type { BertModel } from '../model/bert.ts';
 import { probeOf, type RunConfig } from '../model/config.ts';
 import { preparePoolMean } from '../model/ops/pool.ts';
 import type { PreparedOp } from '../gpu/op-context.ts';
-import { planClassifier, planClassifierShared, prepareClassifiers, PROBE_HYPER, type ClassifierIo, type ProbeClassifiers } from '../model/probe-classifier.ts';
+import { prepareClassifiers, PROBE_HYPER, type ClassifierIo, type ProbeClassifiers } from '../model/probe-classifier.ts';
+import { planProbe, PROBE_SPLITS, probeClassifier, probeFeature, probeLabels, probeSegments, type ProbeSplitName } from '../model/probe-plan.ts';
+import { POOLS } from '../model/layout.ts';
+import { besidesArenas } from '../model/run-memory.ts';
 import type { ProbeInfo, ProbeScore, ProbeTaskInfo } from './protocol.ts';
-
-const SPLITS = ['train', 'test'] as const;
-type Split = (typeof SPLITS)[number];
 
 /** A split's rows cut into batches of the model's B rows (the last one padded with empty rows). */
 interface Chunk {
@@ -31,16 +31,13 @@ interface Chunk {
   pools: PreparedOp[];
 }
 
-const feature = (split: Split, task: string, layer: number) => `probe.${split}.${task}.l${layer}`;
-const classifier = (task: string, layer: number) => `probe.${task}.l${layer}`;
-
 export class LinearProbe {
   private constructor(
     private readonly gpu: Gpu,
     private readonly model: BertModel,
     private readonly set: ProbeSet,
     private readonly arena: Arena,
-    private readonly chunks: Record<Split, Chunk[]>,
+    private readonly chunks: Record<ProbeSplitName, Chunk[]>,
     private readonly classifiers: ProbeClassifiers,
     private readonly layers: number,
     readonly info: Extract<ProbeInfo, { tasks: unknown }>,
@@ -59,22 +56,19 @@ export class LinearProbe {
     const hidden = model.views.hidden;
     const layers = hidden.length;
 
-    const plan = new ArenaPlan();
-    planClassifierShared(plan);
-    for (const t of set.tasks) {
+    const counts = set.tasks.map((t) => {
       const n = { train: set.train.examples[t.id]!.labels.length, test: set.test.examples[t.id]!.labels.length };
       if (n.train === 0 || n.test === 0) throw new Error(`The probe set has no ${t.id} examples (${n.train} train, ${n.test} held out) at T=${T}: lengthen the sequences.`);
-      for (const s of SPLITS) {
-        plan.add('probe.index', `probe.${s}.${t.id}.segs`, [n[s], 2], 'u32');
-        for (let l = 0; l < layers; l++) plan.add('probe.feat', feature(s, t.id, l), [n[s], D]);
-      }
-      plan.add('probe.index', `probe.train.${t.id}.y`, [n.train], 'u32');
-      for (let l = 0; l < layers; l++) planClassifier(plan, classifier(t.id, l), { N: n.train, Nt: n.test, D, K: t.classes.length });
-    }
-    const arena = Arena.build(gpu, plan, 'probe');
+      return { id: t.id, K: t.classes.length, ...n };
+    });
+    // Checked as the model's arena was, with the model's real buffers (allocated by now) in place
+    // of the probe's bound that the model's check counted (model/run-memory.ts).
+    const modelBytes = model.arena.pools.reduce((a, p) => a + p.buffers.reduce((b, x) => b + x.size, 0), 0);
+    const alongside = [{ what: 'model arena', bytes: modelBytes }, ...besidesArenas(config, model.shape.V, model.arena.plannedBytes()[POOLS.params] ?? 0)];
+    const arena = await Arena.create(gpu, planProbe(counts, layers, D), 'probe', { alongside });
     try {
       const chunks = { train: [] as Chunk[], test: [] as Chunk[] };
-      for (const s of SPLITS) {
+      for (const s of PROBE_SPLITS) {
         const rows = set[s].rows;
         for (let first = 0; first < rows.B; first += B) {
           const chunk = rowsOf(rows, first, B);
@@ -83,23 +77,23 @@ export class LinearProbe {
             const ex = set[s].examples[t.id]!;
             const range = segmentRange(ex, first * T, (first + B) * T);
             for (let l = 0; l < layers; l++) {
-              const io = { x: model.t(hidden[l]!), segments: arena.get(`probe.${s}.${t.id}.segs`), out: arena.get(feature(s, t.id, l)) };
+              const io = { x: model.t(hidden[l]!), segments: arena.get(probeSegments(s, t.id)), out: arena.get(probeFeature(s, t.id, l)) };
               pools.push(await preparePoolMean(model.ctx, io, { N: B * T, C, S: ex.labels.length, D }, range));
             }
           }
           chunks[s].push({ rows: chunk, pools });
         }
         // Segment starts relative to their chunk: the pool reads the chunk's hidden states only.
-        for (const t of set.tasks) arena.write(`probe.${s}.${t.id}.segs`, localSegments(set[s].examples[t.id]!, B * T));
+        for (const t of set.tasks) arena.write(probeSegments(s, t.id), localSegments(set[s].examples[t.id]!, B * T));
       }
-      for (const t of set.tasks) arena.write(`probe.train.${t.id}.y`, set.train.examples[t.id]!.labels);
+      for (const t of set.tasks) arena.write(probeLabels(t.id), set.train.examples[t.id]!.labels);
       const list: ClassifierIo[] = set.tasks.flatMap((t) =>
         Array.from({ length: layers }, (_, l) => ({
-          name: classifier(t.id, l),
+          name: probeClassifier(t.id, l),
           shape: { N: set.train.examples[t.id]!.labels.length, Nt: set.test.examples[t.id]!.labels.length, D, K: t.classes.length },
-          train: feature('train', t.id, l),
-          test: feature('test', t.id, l),
-          labels: `probe.train.${t.id}.y`,
+          train: probeFeature('train', t.id, l),
+          test: probeFeature('test', t.id, l),
+          labels: probeLabels(t.id),
         })),
       );
       const classifiers = await prepareClassifiers(model.ctx, arena, list, PROBE_HYPER);
@@ -123,7 +117,7 @@ export class LinearProbe {
   /** Probes the model's current weights: per task, the held-out score of each layer's classifier. */
   async run(): Promise<{ task: string; layers: ProbeScore[] }[]> {
     const { model, gpu } = this;
-    for (const s of SPLITS) {
+    for (const s of PROBE_SPLITS) {
       for (const c of this.chunks[s]) {
         // Each chunk rewrites the model's batch with writeBuffer, which must land between submissions.
         model.uploadBatch(c.rows.ids, c.rows.attention);
@@ -140,7 +134,7 @@ export class LinearProbe {
       this.set.tasks.map(async (t) => {
         const labels = this.set.test.examples[t.id]!.labels;
         const K = t.classes.length;
-        const logits = await Promise.all(Array.from({ length: this.layers }, (_, l) => readF32(gpu, this.classifiers.testLogits(classifier(t.id, l)))));
+        const logits = await Promise.all(Array.from({ length: this.layers }, (_, l) => readF32(gpu, this.classifiers.testLogits(probeClassifier(t.id, l)))));
         return { task: t.id, layers: logits.map((z) => scorePredictions(argmaxRows(z, labels.length, K), labels, K)) };
       }),
     );

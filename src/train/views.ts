@@ -17,6 +17,7 @@ import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import type { BufferRange } from '../gpu/pipelines.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
+import { viewSlotBytes, VIEW_RING_SLOTS } from '../model/run-memory.ts';
 import { labParams, maskingLabReference, type LabParams } from '../masking/selection.ts';
 import { strategyOf, type MaskingConfig } from '../masking/registry.ts';
 import { buildUnits, type Units } from '../masking/units.ts';
@@ -98,9 +99,10 @@ export class ViewServer {
   ) {
     const { B, P, V } = model.shape;
     const { T, NH } = config.model;
-    const rowBytes = 4 * (4 * T + 3 * P) + (model.views.disc ? 12 * T : 0);
-    this.batchRing = new ReadbackRing(gpu, B * rowBytes, 2);
-    this.probeRing = new ReadbackRing(gpu, 4 * (model.views.probs.length * NH * T * T + P * V + T + T * (model.views.tokenOutput?.cols ?? 0)), 1);
+    // Sized where the memory check reads them (model/run-memory.ts).
+    const slot = viewSlotBytes({ B, T, P, V, NH, layers: model.views.probs.length, disc: model.views.disc !== null, tokenCols: model.views.tokenOutput?.cols ?? 0 });
+    this.batchRing = new ReadbackRing(gpu, slot.batch, VIEW_RING_SLOTS.batch);
+    this.probeRing = new ReadbackRing(gpu, slot.probe, VIEW_RING_SLOTS.probe);
     this.stripRow = sliceRows(dataset.evalSet, 0, 1);
   }
 

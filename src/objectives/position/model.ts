@@ -6,7 +6,6 @@
 // The masking lab still runs before it (the session drives every objective alike) but nothing
 // here reads its output. Probes, attention-guided scoring and the probe view run the encoder with
 // every token as context (recordEncoderForward), as MP3 does after pretraining.
-import { Arena } from '../../gpu/arena.ts';
 import type { Gpu } from '../../gpu/device.ts';
 import type { BertModel } from '../../model/bert.ts';
 import { sharedMembers } from '../../model/bert.ts';
@@ -20,6 +19,7 @@ import { opContext } from '../../shaders/index.ts';
 import { objectiveParams } from '../registry.ts';
 import { positionSpecs } from './layout.ts';
 import { POSITION } from './spec.ts';
+import { createModelArena } from '../../model/run-memory.ts';
 
 /** Context-mask steps at and above this are eval batches (training never gets there). */
 const EVAL_CONTEXT_STEP = 0x8000_0000;
@@ -43,7 +43,7 @@ export async function createPositionModel(gpu: Gpu, cfg: RunConfig, V: number): 
   const layersP = layersPass(sp, { prefix: '', dims: model, B, T, eps, x: 'emb.ln.out', dx: 'd:emb.ln.out' });
   const headScratch = sp.matmul(head, false);
   const optP = optimizerPass(sp, gpu, specs, train);
-  const arena = Arena.build(gpu, planSpecs(specs, sp.specs), 'position');
+  const arena = await createModelArena(gpu, cfg, V, planSpecs(specs, sp.specs), 'position');
   const ctx = opContext(gpu);
   const t = (n: string) => arena.get(n);
   const emb = await embP(ctx, arena);
