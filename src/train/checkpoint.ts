@@ -9,10 +9,13 @@
 //  16  header, data
 // end  u32 CRC-32          of every byte before it, so a changed byte is caught, not trained on
 // Pure: no GPU, no DOM. Reading the tensors off the GPU and uploading them is the engine's job.
+// A damaged or crafted file is refused with a CheckpointError before anything it declares is
+// allocated: lengths against the real size, then the CRC, then the header (checkpoint-header.ts).
 
 import { OBJECTIVES, objectiveById, objectiveParams } from '../objectives/registry.ts';
 import type { RunConfig } from '../model/config.ts';
 import type { RunHistory } from './protocol.ts';
+import { headerProblem, MAX_HEADER_BYTES, MAX_HEADER_DEPTH, nestsDeeperThan } from './checkpoint-header.ts';
 
 export const CHECKPOINT_MAGIC = 'MLCKPT01';
 export const CHECKPOINT_EXTENSION = '.mlckpt';
@@ -37,6 +40,8 @@ export interface CheckpointData {
   history: RunHistory;
   /** Training time so far (ms), so tokens/s and elapsed time continue. */
   activeMs: number;
+  /** The learning-rate factor a roll-back left (session.ts lrScale); absent = 1. */
+  lrScale?: number;
   savedAt: string;
   tensors: CheckpointTensor[];
 }
@@ -88,7 +93,7 @@ export function encodeCheckpoint(c: CheckpointData): Uint8Array {
     offset += t.data.length * 4;
     return h;
   });
-  const header: CheckpointHeader = { format: 'masklab-checkpoint', config: c.config, step: c.step, vocab: c.vocab, history: c.history, activeMs: c.activeMs, savedAt: c.savedAt, tensors };
+  const header: CheckpointHeader = { format: 'masklab-checkpoint', config: c.config, step: c.step, vocab: c.vocab, history: c.history, activeMs: c.activeMs, ...(c.lrScale !== undefined ? { lrScale: c.lrScale } : {}), savedAt: c.savedAt, tensors };
   let json = new TextEncoder().encode(JSON.stringify(header));
   const padded = Math.ceil(json.length / 4) * 4;
   if (padded !== json.length) {
@@ -118,16 +123,14 @@ const DAMAGED_HINT = 'The file was damaged or cut short (an interrupted download
 
 /** Parses and checks a checkpoint file; throws CheckpointError saying what is wrong with it. */
 export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
-  const magic = new TextDecoder().decode(bytes.subarray(0, Math.min(8, bytes.length)));
-  if (bytes.length < 8 || magic !== CHECKPOINT_MAGIC) {
-    if (magic.startsWith('MLCKPT') && bytes.length >= 8)
-      throw new CheckpointError(`This checkpoint has format version ${magic.slice(6)}; this version of masklab reads ${CHECKPOINT_MAGIC.slice(6)}.`, 'Open it with the masklab version that saved it, or start a new run.');
-    throw new CheckpointError(`This is not a masklab checkpoint: it does not start with "${CHECKPOINT_MAGIC}".`, NOT_CHECKPOINT_HINT);
-  }
+  checkMagic(bytes);
   if (bytes.length < PREFIX + 4) throw new CheckpointError(`The checkpoint is truncated: ${bytes.length} bytes, too short to hold even its header.`, DAMAGED_HINT);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const headerBytes = view.getUint32(8, true);
   const dataBytes = view.getUint32(12, true);
+  // Every declared length is checked against the bytes really there before anything is read or
+  // allocated; the tensor table is checked against dataBytes below (checkpoint-header.ts).
+  if (headerBytes > MAX_HEADER_BYTES) throw new CheckpointError(`The checkpoint's header says it is ${headerBytes} bytes long; a checkpoint header is at most ${MAX_HEADER_BYTES}.`, DAMAGED_HINT);
   const expected = PREFIX + headerBytes + dataBytes + 4;
   if (bytes.length < expected) throw new CheckpointError(`The checkpoint is truncated: it has ${bytes.length} bytes, its header says ${expected}.`, DAMAGED_HINT);
   if (bytes.length > expected) throw new CheckpointError(`The checkpoint has ${bytes.length - expected} unexpected bytes after its end (${expected} bytes).`, DAMAGED_HINT);
@@ -137,8 +140,11 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
 
   let header: CheckpointHeader;
   try {
-    header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerBytes))) as CheckpointHeader;
+    const json = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(PREFIX, PREFIX + headerBytes));
+    if (nestsDeeperThan(json, MAX_HEADER_DEPTH)) throw new CheckpointError(`The checkpoint's header nests lists and objects deeper than ${MAX_HEADER_DEPTH} levels; masklab writes a handful.`, DAMAGED_HINT);
+    header = JSON.parse(json) as CheckpointHeader;
   } catch (e) {
+    if (e instanceof CheckpointError) throw e;
     throw new CheckpointError(`The checkpoint's header is not valid JSON (${e instanceof Error ? e.message : String(e)}).`, DAMAGED_HINT);
   }
   checkHeader(header, dataBytes);
@@ -150,7 +156,7 @@ export function decodeCheckpoint(bytes: Uint8Array): CheckpointData {
     for (let k = 0; k < n; k++) data[k] = view.getFloat32(o + 4 * k, true);
     return { name: t.name, pool: t.pool, shape: t.shape, data };
   });
-  return { config: header.config, step: header.step, vocab: header.vocab, history: upgradeHistory(header.history), activeMs: header.activeMs, savedAt: header.savedAt, tensors };
+  return { config: header.config, step: header.step, vocab: header.vocab, history: upgradeHistory(header.history), activeMs: header.activeMs, ...(header.lrScale !== undefined ? { lrScale: header.lrScale } : {}), savedAt: header.savedAt, tensors };
 }
 
 /**
@@ -167,26 +173,27 @@ export function upgradeHistory(h: RunHistory): RunHistory {
 
 const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
-function checkHeader(h: CheckpointHeader, dataBytes: number): void {
-  const bad = (what: string) => new CheckpointError(`The checkpoint's header is invalid: ${what}.`, DAMAGED_HINT);
-  if (!h || typeof h !== 'object' || h.format !== 'masklab-checkpoint') throw bad('it does not say format "masklab-checkpoint"');
-  if (!h.config || typeof h.config !== 'object' || !h.config.model) throw bad('it has no run configuration');
-  if (!Number.isInteger(h.step) || h.step < 0) throw bad(`step ${String(h.step)} is not a whole number ≥ 0`);
-  if (typeof h.vocab !== 'string') throw bad('it has no vocabulary');
-  if (!h.history || !Array.isArray(h.history.metrics) || !Array.isArray(h.history.evals)) throw bad('it has no metrics history');
-  if (!Array.isArray(h.tensors) || h.tensors.length === 0) throw bad('it lists no tensors');
-  let end = 0;
-  const seen = new Set<string>();
-  for (const t of h.tensors) {
-    const id = `${t.pool}:${t.name}`;
-    if (typeof t.name !== 'string' || !['param', 'm', 'v'].includes(t.pool)) throw bad(`tensor ${JSON.stringify(t.name)} has no valid name and pool`);
-    if (seen.has(id)) throw bad(`tensor ${id} appears twice`);
-    seen.add(id);
-    if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d > 0)) throw bad(`tensor ${id} has shape ${JSON.stringify(t.shape)}`);
-    if (t.offset !== end) throw bad(`tensor ${id} starts at byte ${t.offset}, not ${end}`);
-    end += numel(t.shape) * 4;
+function checkHeader(h: unknown, dataBytes: number): asserts h is CheckpointHeader {
+  const problem = headerProblem(h, dataBytes);
+  if (problem) throw new CheckpointError(`The checkpoint's header is invalid: ${problem}.`, DAMAGED_HINT);
+}
+
+const MAGIC_BYTES = new TextEncoder().encode(CHECKPOINT_MAGIC);
+/** "MLCKPT" names the format, the two characters after it its version. */
+const VERSION_AT = 6;
+
+/** Refuses what is not a checkpoint, or is one of another format version (naming the one it has). */
+function checkMagic(bytes: Uint8Array): void {
+  if (bytes.length === 0) throw new CheckpointError('This is not a masklab checkpoint: the file is empty.', NOT_CHECKPOINT_HINT);
+  for (let i = 0; i < Math.min(bytes.length, VERSION_AT); i++) {
+    if (bytes[i] !== MAGIC_BYTES[i]) throw new CheckpointError(`This is not a masklab checkpoint: it does not start with "${CHECKPOINT_MAGIC}".`, NOT_CHECKPOINT_HINT);
   }
-  if (end !== dataBytes) throw bad(`its tensors need ${end} bytes of data, the file holds ${dataBytes}`);
+  if (bytes.length < MAGIC_BYTES.length) throw new CheckpointError(`The checkpoint is truncated: ${bytes.length} bytes, too short to hold even its header.`, DAMAGED_HINT);
+  const version = bytes.subarray(VERSION_AT, MAGIC_BYTES.length);
+  if (version.every((b, i) => b === MAGIC_BYTES[VERSION_AT + i])) return;
+  // A printable version as written ("02"); other bytes in hex, so the message stays readable.
+  const found = version.every((b) => b > 0x20 && b < 0x7f) ? String.fromCharCode(...version) : `bytes ${[...version].map((b) => `0x${b.toString(16).padStart(2, '0')}`).join(' ')}`;
+  throw new CheckpointError(`This checkpoint has format version ${found}; this version of masklab reads ${CHECKPOINT_MAGIC.slice(VERSION_AT)}.`, 'Open it with the masklab version that saved it, or start a new run.');
 }
 
 /**

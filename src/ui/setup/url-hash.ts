@@ -156,6 +156,9 @@ interface Pair {
   value: string;
 }
 
+const LONE_SURROGATE = /\p{Cs}/u;
+const LONE_SURROGATES = /\p{Cs}/gu;
+
 function splitHash(hash: string, problems: string[]): Map<string, Pair> {
   const pairs = new Map<string, Pair>();
   for (const part of hash.replace(/^#/, '').split('&')) {
@@ -172,6 +175,12 @@ function splitHash(hash: string, problems: string[]): Map<string, Pair> {
       problems.push(`"${part}" has a broken %-escape and was ignored: write values with encodeURIComponent.`);
       continue;
     }
+    // A raw lone surrogate (no browser puts one in a URL, but any string can be passed here)
+    // decodes fine, then makes encodeURIComponent throw when the page rewrites the hash.
+    if (LONE_SURROGATE.test(part)) {
+      problems.push(`"${part.replace(LONE_SURROGATES, '\uFFFD')}" is not valid Unicode text and was ignored: write values with encodeURIComponent.`);
+      continue;
+    }
     if (pairs.has(key)) problems.push(`${key} is given twice; used the last value, ${JSON.stringify(value)}.`);
     pairs.set(key, { key, raw, value });
   }
@@ -179,6 +188,8 @@ function splitHash(hash: string, problems: string[]): Map<string, Pair> {
 }
 
 const BOOLS: Record<string, boolean> = { '1': true, true: true, '0': false, false: false };
+/** A value from the link looked up in a table: own keys only, so `toString` finds no inherited function. */
+const lookup = <T>(table: Record<string, T>, s: string): T | undefined => (Object.hasOwn(table, s) ? table[s] : undefined);
 
 /** A number from the hash, or NaN so that validation reports it with the field's range. */
 const toNumber = (s: string) => (s.trim() === '' ? NaN : Number(s));
@@ -207,12 +218,12 @@ function build(presetId: string, pairs: Map<string, Pair>): RunConfig {
     const p = pairs.get(key);
     if (!p) continue;
     const block = objectiveParams(c, objective);
-    (c as unknown as Loose)[objective.id] = { ...block, [param.key]: param.kind === 'flag' ? (BOOLS[p.value] ?? p.value) : toNumber(p.value) };
+    (c as unknown as Loose)[objective.id] = { ...block, [param.key]: param.kind === 'flag' ? (lookup(BOOLS, p.value) ?? p.value) : toNumber(p.value) };
   }
   for (const [key, path] of FIELD_KEYS) {
     const p = pairs.get(key);
     if (!p) continue;
-    const v = typeof getPath(c, path) === 'number' ? toNumber(p.value) : key === 'data' ? (DATA_ALIASES[p.value] ?? p.value) : p.value;
+    const v = typeof getPath(c, path) === 'number' ? toNumber(p.value) : key === 'data' ? (lookup(DATA_ALIASES, p.value) ?? p.value) : p.value;
     setPath(c, path, v);
   }
   const tasks = pairs.get('probeTasks');
@@ -259,7 +270,7 @@ export function decodeSetup(hash: string): DecodedSetup {
   const presenter = pairs.get('presenter');
   if (presenter) {
     // A bare `presenter` (no value) means on.
-    const on = presenter.value === '' ? true : BOOLS[presenter.value];
+    const on = presenter.value === '' ? true : lookup(BOOLS, presenter.value);
     if (on === undefined) problems.push(`presenter=${presenter.value} ignored: use presenter=1 or presenter=0.`);
     else if (on) extras.presenter = true;
   }
