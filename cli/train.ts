@@ -45,9 +45,16 @@ class EventLog {
   }
 }
 
-const isFailure = (e: EngineEvent) => e.type === 'gpu-error' || e.type === 'run-error' || e.type === 'restore-error' || e.type === 'export-error';
+// A divergence pauses the run in the app (with a roll-back offer); the CLI stops there.
+const isFailure = (e: EngineEvent) => e.type === 'gpu-error' || e.type === 'run-error' || e.type === 'restore-error' || e.type === 'export-error' || e.type === 'diverged';
 const describeFailure = (e: EngineEvent) =>
-  e.type === 'gpu-error' ? `${e.error.message}\n${e.error.hint}` : e.type === 'run-error' || e.type === 'restore-error' || e.type === 'export-error' ? `${e.message}\n${e.hint}` : '';
+  e.type === 'gpu-error'
+    ? `${e.error.message}\n${e.error.hint}`
+    : e.type === 'diverged'
+      ? `Training diverged at step ${e.divergence.step} (rule ${e.divergence.rule}): ${e.divergence.message}.\n${e.hint}`
+      : e.type === 'run-error' || e.type === 'restore-error' || e.type === 'export-error'
+        ? `${e.message}\n${e.hint}`
+        : '';
 
 /** --resume: the file's setup (a longer --steps may extend it) and its bytes; null after printing why not. */
 function readResume(path: string, argv: string[], steps: number): { config: RunConfig; bytes: ArrayBuffer; step: number } | null {
@@ -217,6 +224,7 @@ async function main(): Promise<number> {
         tokensPerSec: tps.length ? tps[Math.floor(tps.length / 2)] : 0,
         stepsDone: events.metrics.at(-1)?.step ?? 0,
         trainSeconds,
+        ...(f.type === 'diverged' ? { diverged: { ...f.divergence, rollbackStep: f.rollbackStep } } : {}),
       });
       if (args.saveDir && f.type === 'status') {
         const check = await saveModel(session, events, args.saveDir, cfg);

@@ -55,7 +55,7 @@ describe('ONNX export of a GPU-trained bert-micro, run in onnxruntime-web', () =
     const events: EngineEvent[] = [];
     const session = await TrainingSession.create(gpu, cfg, (e) => events.push(e), () => Promise.reject(new Error('no Brown here')));
     await session.train(20, () => false); // weights away from their init
-    expect(events.some((e) => e.type === 'run-error')).toBe(false);
+    expect(events.some((e) => e.type === 'run-error' || e.type === 'diverged')).toBe(false);
     const model = session.model;
     const params = new Map<string, Float32Array>();
     for (const p of model.params) params.set(p.name, await readF32(gpu, model.t(p.name)));

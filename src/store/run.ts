@@ -5,7 +5,7 @@
 import { create } from 'zustand';
 import type { RunConfig } from '../model/config.ts';
 import { metricNames } from '../objectives/metrics.ts';
-import type { EvalPoint, MetricPoint, ProbePoint, RunInfo, RunState } from '../train/protocol.ts';
+import type { Divergence, EvalPoint, MetricPoint, ProbePoint, RunInfo, RunState } from '../train/protocol.ts';
 
 export type RunStatus = RunState | 'configuring';
 
@@ -42,6 +42,12 @@ export class Series {
     this.length++;
   }
 
+  /** Drops the rows after `step` (a roll-back): steps only grow along a series. */
+  truncateAfter(step: number): void {
+    const steps = this.data[0]!;
+    while (this.length > 0 && steps[this.length - 1]! > step) this.length--;
+  }
+
   /** The column's values so far: a view into the series, valid until the next push. */
   column(name: SeriesColumn): Float64Array {
     const c = this.columns.indexOf(name);
@@ -73,10 +79,14 @@ export interface RunSlice {
   status: RunStatus;
   step: number;
   error: { message: string; hint: string } | null;
+  /** The active run paused on a divergence rule, with the step a roll-back returns to. */
+  divergence: { divergence: Divergence; rollbackStep: number | null; lr: number; hint: string } | null;
+  /** Something the engine did on its own that the user should know (a run rebuilt after a lost device). */
+  notice: { message: string; hint: string } | null;
   seriesVersion: number;
 }
 
-export const useRunStore = create<RunSlice>(() => ({ runs: [], status: 'idle', step: 0, error: null, seriesVersion: 0 }));
+export const useRunStore = create<RunSlice>(() => ({ runs: [], status: 'idle', step: 0, error: null, divergence: null, notice: null, seriesVersion: 0 }));
 
 /** The run the engine is working on (or worked on last). */
 export function activeRun(s: RunSlice): RunRecord | null {
@@ -99,6 +109,8 @@ export function runConfiguring(config: RunConfig, meta: { label: string; group: 
     status: 'configuring',
     step: 0,
     error: null,
+    divergence: null,
+    notice: null,
     seriesVersion: s.seriesVersion + 1,
   }));
 }
@@ -153,6 +165,28 @@ export function runStatus(status: RunState, step: number): void {
 /** The error is shown; the run, its series and its evals stay. */
 export function runError(message: string, hint: string): void {
   useRunStore.setState((s) => ({ error: { message, hint }, status: s.status === 'configuring' ? 'idle' : s.status }));
+}
+
+export function runDiverged(d: NonNullable<RunSlice['divergence']>): void {
+  flushMetrics();
+  useRunStore.setState({ divergence: d });
+}
+
+/** The run went back to `step`: what it measured after that step is gone from every view. */
+export function runRolledBack(step: number): void {
+  flushMetrics();
+  const r = activeRun(useRunStore.getState());
+  r?.series.truncateAfter(step);
+  setActive((x) => ({ ...x, evals: x.evals.filter((p) => p.step <= step), probes: x.probes.filter((p) => p.step <= step), last: x.series.length ? x.last : null }));
+  useRunStore.setState((s) => ({ divergence: null, step, seriesVersion: s.seriesVersion + 1 }));
+}
+
+export function runNotice(notice: RunSlice['notice']): void {
+  useRunStore.setState({ notice });
+}
+
+export function clearDivergence(): void {
+  useRunStore.setState({ divergence: null });
 }
 
 export function clearError(): void {

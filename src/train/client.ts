@@ -4,7 +4,7 @@
 import { GpuError } from '../gpu/errors.ts';
 import type { RunConfig } from '../model/config.ts';
 import { setGpuError, setGpuReady } from '../store/gpu.ts';
-import { runConfigured, runConfiguring, runError, runEval, runMetrics, runProbeEval, runStatus } from '../store/run.ts';
+import { runConfigured, runConfiguring, runDiverged, runError, runEval, runMetrics, runNotice, runProbeEval, runRolledBack, runStatus } from '../store/run.ts';
 import { corpusFailed, corpusLoading, corpusReady } from '../store/setup.ts';
 import { clearViews, setBatchView, setProbe } from '../store/views.ts';
 import { clearAutosave, getAutosave, putAutosave } from '../store/checkpoint-db.ts';
@@ -13,7 +13,7 @@ import { downloadBlob } from '../store/files.ts';
 import { runLabel } from '../store/run-label.ts';
 import { setDraft } from '../store/setup.ts';
 import { zipSync } from 'fflate';
-import type { EngineCommand, EngineEvent, ExportFormat, ViewRequest } from './protocol.ts';
+import type { EngineCommand, EngineEvent, ExportFormat, FaultKind, ViewRequest } from './protocol.ts';
 
 export interface EngineClient {
   send(cmd: EngineCommand, transfer?: Transferable[]): void;
@@ -40,6 +40,16 @@ function handle(ev: EngineEvent): void {
       return runStatus(ev.state, ev.step);
     case 'run-error':
       return runError(ev.message, ev.hint);
+    case 'diverged':
+      return runDiverged({ divergence: ev.divergence, rollbackStep: ev.rollbackStep, lr: ev.lr, hint: ev.hint });
+    case 'rolled-back':
+      return runRolledBack(ev.step);
+    case 'recovered':
+      runRolledBack(ev.step);
+      return runNotice({
+        message: `The GPU device was lost; masklab got a new one and rebuilt the run at step ${ev.step}${ev.from === 'saved state' ? ' from its last saved state' : ' from its seed'}.`,
+        hint: ev.lostSteps > 0 ? `The ${ev.lostSteps} steps after it are retrained exactly (same batches and masks) when you press Train.` : 'Press Train to continue.',
+      });
     case 'log':
       console.info(`[engine] ${ev.line}`);
       return;
@@ -141,6 +151,8 @@ export function startEngineClient(): EngineClient | null {
     send: (cmd, transfer) => worker.postMessage(cmd, transfer ?? []),
     terminate: () => worker.terminate(),
   };
+  // For the reliability e2e tests and the curious: window.masklab.fault('command' | 'uncaught' | 'rejection').
+  (globalThis as unknown as { masklab?: object }).masklab = { fault: (kind: FaultKind) => current?.send({ type: 'fault', kind }) };
   current.send({ type: 'init' });
   current.send({ type: 'autosave', every: AUTOSAVE_EVERY });
   void findAutosave();
@@ -168,6 +180,8 @@ export const engine = {
   pause: () => current?.send({ type: 'pause' }),
   step: (count = 1) => current?.send({ type: 'step', count }),
   evaluate: () => current?.send({ type: 'eval' }),
+  /** After a divergence: back to the last state that passed, the learning rate × `lrFactor` from there. */
+  rollback: (lrFactor = 1) => current?.send({ type: 'rollback', lrFactor }),
   downloadCheckpoint(): void {
     if (!current) return;
     setExportState({ busy: 'checkpoint' });

@@ -7,10 +7,10 @@ import { fetchBrown, type BrownCorpus } from '../data/brown.ts';
 import { CorpusError, decodeText, parseTextCorpus } from '../data/text-corpus.ts';
 import { initGpu, type Gpu } from '../gpu/device.ts';
 import { toGpuErrorInfo } from '../gpu/errors.ts';
-import type { CheckpointReason, EngineCommand, PostEvent, RunConfig, ViewRequest } from './protocol.ts';
+import type { CheckpointReason, EngineCommand, FaultKind, PostEvent, RunConfig, ViewRequest } from './protocol.ts';
 import { benchTraining } from './bench.ts';
 import { TrainingSession } from './session.ts';
-import { CheckpointError, checkpointMismatch, decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
+import { CheckpointError, checkpointMismatch, decodeCheckpoint, encodeCheckpoint, type CheckpointData } from './checkpoint.ts';
 import { exportFiles, verifyExport } from './export-run.ts';
 
 export interface Engine {
@@ -21,6 +21,19 @@ export interface EngineOptions {
   gpu?: GPU;
   /** Where the Brown corpus comes from; the browser default fetches /data/brown.json. */
   loadBrown?: () => Promise<BrownCorpus>;
+}
+
+/** What to do after an error that is masklab's fault, not the user's. */
+export const INTERNAL_HINT = "That is a bug in masklab, not something you did: the run and its history are kept; Reset starts the setup again. The browser console has the details to report.";
+
+/** The faults a 'fault' command injects (protocol.ts): each must reach the user as one banner. */
+function injectFault(kind: FaultKind): void {
+  const e = new Error(`injected fault (${kind})`);
+  if (kind === 'command') throw e;
+  if (kind === 'uncaught') setTimeout(() => {
+    throw e;
+  });
+  else void Promise.reject(e);
 }
 
 export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine {
@@ -35,6 +48,10 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   let configureFailed = false;
   // Autosave period in steps (0: off); the page keeps the latest autosave in IndexedDB.
   let autosaveEvery = 0;
+  // The current run's last state read off the GPU (autosave, download or the file it resumed):
+  // what a lost device's run is rebuilt from. Null before the first: the run restarts at step 0,
+  // which its seed makes the same start.
+  let cpuState: CheckpointData | null = null;
 
   async function loadCorpus(name: string, data: Blob): Promise<void> {
     try {
@@ -63,7 +80,13 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   async function ensureGpu(): Promise<Gpu | null> {
     if (gpu) return gpu;
     try {
-      gpu = await initGpu({ ...(opts.gpu ? { gpu: opts.gpu } : {}), onError: (error) => post({ type: 'gpu-error', error }) });
+      gpu = await initGpu({
+        ...(opts.gpu ? { gpu: opts.gpu } : {}),
+        onError: (error) => {
+          post({ type: 'gpu-error', error });
+          if (error.kind === 'device-lost') onDeviceLost();
+        },
+      });
       post({ type: 'gpu-ready', adapter: gpu.report });
       return gpu;
     } catch (e) {
@@ -87,7 +110,8 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
       // Paused or done: what the user would lose on a reload is saved now.
       if (autosaveEvery > 0 && s.step > from && session === s) await postCheckpoint(s, 'autosave');
     } catch (e) {
-      runError(e);
+      // A lost device has said so once (gpu-error) and is being replaced: no second banner.
+      if (!s.gpu.lost) runError(e);
     } finally {
       running = null;
     }
@@ -105,7 +129,9 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   }
 
   async function postCheckpoint(s: TrainingSession, reason: CheckpointReason): Promise<void> {
-    const bytes = encodeCheckpoint(await s.saveState());
+    const state = await s.saveState();
+    if (session === s) cpuState = state;
+    const bytes = encodeCheckpoint(state);
     post({ type: 'checkpoint', reason, step: s.step, config: s.config, bytes: bytes.buffer as ArrayBuffer }, [bytes.buffer as ArrayBuffer]);
   }
 
@@ -119,8 +145,9 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     const g = await ensureGpu();
     if (!g) return;
     let next: TrainingSession | null = null;
+    let ckpt: CheckpointData;
     try {
-      const ckpt = decodeCheckpoint(new Uint8Array(bytes));
+      ckpt = decodeCheckpoint(new Uint8Array(bytes));
       const target = config ?? ckpt.config;
       const diff = checkpointMismatch(ckpt.config, target);
       if (diff.length) {
@@ -141,11 +168,47 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     }
     session?.destroy();
     session = next;
+    cpuState = ckpt;
     configureFailed = false;
     session.views.request = views;
     const done = session.step >= session.config.train.steps;
     post({ type: 'restored', info: session.info, step: session.step, history: session.history, state: done ? 'done' : 'paused' });
     await session.views.probeNow(session.step);
+  }
+
+  /**
+   * The device is gone (driver reset, GPU process crash): stop the loop, get a new device and
+   * rebuild the run on it from the state held on the CPU. Queued like a command, so it runs after
+   * the loop has ended and before anything the user asks next.
+   */
+  function onDeviceLost(): void {
+    pauseRequested = true;
+    queue = queue.then(recover);
+  }
+
+  async function recover(): Promise<void> {
+    const lost = session;
+    if (!lost || !lost.gpu.lost) return; // already replaced, or no run to bring back
+    session = null;
+    try {
+      lost.destroy();
+    } catch {
+      // its buffers went with the device
+    }
+    gpu = null;
+    const g = await ensureGpu();
+    if (!g) return; // the gpu-error it posted says why
+    const state = cpuState; // always the current run's: configure and restore replace it
+    try {
+      const next = await TrainingSession.create(g, lost.config, post, loadBrown, text);
+      if (state) next.restoreState(state);
+      next.views.request = views;
+      session = next;
+      post({ type: 'recovered', step: next.step, lostSteps: lost.step - next.step, from: state ? 'saved state' : 'start' });
+      post({ type: 'status', state: 'paused', step: next.step });
+    } catch (e) {
+      runError(e, 'Reload the page; the autosave can resume the run.');
+    }
   }
 
   /** One step at a time with a pause between, so a lecture can follow each batch; every view refreshes per step. */
@@ -174,7 +237,9 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         if (session) session.views.request = views;
         if (running) return Promise.resolve();
       }
-      queue = queue.then(() => execute(cmd));
+      // A command that throws (a bug) is reported and the queue goes on: one failure must not
+      // leave every later command, Reset included, waiting behind a rejected promise.
+      queue = queue.then(() => execute(cmd)).catch((e: unknown) => runError(e, INTERNAL_HINT));
       return queue;
     },
   };
@@ -192,8 +257,14 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
           pauseRequested = true;
           await running;
         }
+        // The previous run goes first, unlike restore: the client has already made the new run
+        // the active one (a 'start' queued behind this must not reach the old run), and the
+        // memory budget is per run, so the new one gets all of it. With autosave on, the old run's
+        // weights live on in the autosave posted when it paused; a refused setup (memory-plan.ts)
+        // allocates nothing.
         session?.destroy();
         session = null;
+        cpuState = null;
         configureFailed = true;
         try {
           session = await TrainingSession.create(g, cmd.config, post, loadBrown, text);
@@ -262,6 +333,18 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         return;
       case 'restore':
         return restore(cmd.bytes, cmd.config);
+      case 'rollback': {
+        if (!session) return runError(new Error('There is no run to roll back.'), 'Train a run first.');
+        if (running) return;
+        try {
+          const step = await session.rollback(cmd.lrFactor ?? 1);
+          post({ type: 'rolled-back', step, lrScale: session.lrScale });
+          post({ type: 'status', state: 'paused', step });
+        } catch (e) {
+          runError(e, 'Start the run again with a lower learning rate.');
+        }
+        return;
+      }
       case 'export':
       case 'verify-export': {
         if (!session) return post({ type: 'export-error', message: 'There is no model to export.', hint: 'Train a few steps first (or resume a checkpoint).' });
@@ -275,6 +358,8 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         }
         return;
       }
+      case 'fault':
+        return injectFault(cmd.kind);
       case 'stop':
         pauseRequested = true;
         if (running) await running;

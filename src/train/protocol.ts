@@ -6,8 +6,9 @@ import type { GpuErrorInfo } from '../gpu/errors.ts';
 import { RECORD } from '../masking/reference.ts';
 import type { MaskingConfig } from '../masking/registry.ts';
 import type { RunConfig } from '../model/config.ts';
+import type { Divergence } from './divergence.ts';
 
-export type { AdapterReport, GpuErrorInfo, RunConfig };
+export type { AdapterReport, Divergence, GpuErrorInfo, RunConfig };
 
 /** Client → engine. */
 export type EngineCommand =
@@ -45,12 +46,25 @@ export type EngineCommand =
    * 'restore-error' with the current run untouched.
    */
   | { type: 'restore'; bytes: ArrayBuffer; config?: RunConfig }
+  /**
+   * After 'diverged': puts back the last state that passed the divergence check (exactly) and
+   * drops what was measured after it; `lrFactor` (0, 1] scales the learning rate from there.
+   * Answers 'rolled-back' (the run stays paused) or 'run-error'.
+   */
+  | { type: 'rollback'; lrFactor?: number }
+  /**
+   * Fault injection, for the reliability tests (and anyone checking what a bug looks like): an
+   * exception inside a command ('command'), an uncaught one ('uncaught') or an unhandled
+   * rejection ('rejection') in the engine's thread. Each must end as one 'run-error' banner.
+   */
+  | { type: 'fault'; kind: FaultKind }
   /** Exports the current weights: answers 'exported' (files by path) or 'export-error'. */
   | { type: 'export'; formats: ExportFormat[]; probe: string }
   /** Runs the exported ONNX model in onnxruntime-web on the probe and compares with our logits: answers 'export-verified' or 'export-error'. */
   | { type: 'verify-export'; probe: string };
 
 export type CheckpointReason = 'download' | 'autosave';
+export type FaultKind = 'command' | 'uncaught' | 'rejection';
 /** hf: the Hugging Face folder; onnx: model.onnx; probe: probe.json (the probe's ids and our logits). */
 export type ExportFormat = 'hf' | 'onnx' | 'probe';
 
@@ -345,8 +359,21 @@ export type EngineEvent =
   /** The linear probes at a step (step 0: the untrained model, the "what pretraining adds" baseline). */
   | { type: 'probe-eval'; point: ProbePoint }
   | { type: 'status'; state: RunState; step: number }
-  /** A run could not be set up or went wrong (bad config, diverged loss); the run's history stays. */
+  /** A run could not be set up or went wrong (bad config, a failed step); the run's history stays. */
   | { type: 'run-error'; message: string; hint: string }
+  /**
+   * A metric window broke a divergence rule (divergence.ts): the run pauses. `rollbackStep`: the
+   * last step whose state passed (null: none yet); `lr`: the learning rate at the hit.
+   */
+  | { type: 'diverged'; divergence: Divergence; rollbackStep: number | null; lr: number; hint: string }
+  /** The run is back at `step` (its history after it dropped), learning rate now × `lrScale`. */
+  | { type: 'rolled-back'; step: number; lrScale: number }
+  /**
+   * After a lost device: the run rebuilt on a new one at `step` from the state the engine held on
+   * the CPU ('saved state': its last autosave or checkpoint) or from its seed ('start'); the
+   * `lostSteps` after it are dropped from the history and are retrained, exactly, on Train.
+   */
+  | { type: 'recovered'; step: number; lostSteps: number; from: 'saved state' | 'start' }
   | { type: 'bench-result'; result: BenchResult }
   | { type: 'snapshot'; snapshot: TokenSnapshot }
   | { type: 'probe'; probe: ProbeResult }

@@ -29,9 +29,18 @@ import { LinearProbe } from './probe.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
 import { ViewServer } from './views.ts';
 import { checkTensorLayout, CheckpointError, type CheckpointData, type CheckpointTensor } from './checkpoint.ts';
+import { DivergenceWatch, type Divergence } from './divergence.ts';
+import { PoolSnapshots } from '../gpu/state-snapshot.ts';
+import { POOLS } from '../model/layout.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;
+
+/**
+ * Fewest steps between two copies of the last good state: with metrics read back every step
+ * (logEvery 1) a copy per step would double the optimizer's memory traffic for nothing.
+ */
+export const SNAPSHOT_MIN_GAP = 10;
 
 /** Per-step mask statistics from the lab's stats (L, masked, MASK, RANDOM, KEEP, units, fallback). */
 export function maskStats(st: Uint32Array, rate: number, B: number): MaskStats {
@@ -52,7 +61,10 @@ export function maskStats(st: Uint32Array, rate: number, B: number): MaskStats {
 export class TrainingSession {
   /** Next step to run (= steps done). */
   step = 0;
-  diverged = false;
+  /** Set when a metric window breaks a divergence rule (divergence.ts): the loop stops. */
+  divergence: Divergence | null = null;
+  /** Multiplies the schedule's learning rate: lowered by a roll-back ("at a lower learning rate"). */
+  lrScale = 1;
   readonly history: Required<RunHistory> = { metrics: [], evals: [], probes: [] };
   private readonly ring: ReadbackRing;
   private readonly metricsRanges: BufferRange[];
@@ -66,6 +78,10 @@ export class TrainingSession {
   private lastEvalStep = -1;
   /** Batch view, probe and mask strip for the UI (views.ts); idle until a request arrives. */
   readonly views: ViewServer;
+  private watch = new DivergenceWatch();
+  private good: { slot: number; step: number } | null = null;
+  /** The copy taken at `step`, waiting for that step's metrics to pass or fail the watch. */
+  private unconfirmed: { slot: number; step: number; settled: Promise<unknown> } | null = null;
 
   private constructor(
     readonly gpu: Gpu,
@@ -79,6 +95,8 @@ export class TrainingSession {
     private readonly linearProbe: LinearProbe | null,
     /** The objective's own metric blocks (its runtime's readback); null = loss and accuracy only. */
     private readonly objectiveMetrics: MetricReadback | null,
+    /** Parameters and AdamW moments at the last step whose metrics passed the watch (two slots). */
+    private readonly snapshots: PoolSnapshots,
   ) {
     // One slot holds a step's metrics, gradient norm, mask stats and the objective's blocks.
     this.metricsRanges = [model.t('metrics'), model.t('gradnorm'), masking.statsRange, ...metricRanges(model, objectiveMetrics?.tensors ?? [])];
@@ -86,6 +104,15 @@ export class TrainingSession {
     const t = config.train;
     this.schedule = { peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.decay };
     this.views = new ViewServer(gpu, model, dataset, config, info.masking, post);
+  }
+
+  get diverged(): boolean {
+    return this.divergence !== null;
+  }
+
+  /** The step a roll-back would return to (the last state that passed the watch), or null. */
+  get rollbackStep(): number | null {
+    return this.good?.step ?? null;
   }
 
   /** `text`: the user's own corpus, for data source 'text' (parsed in the engine beforehand). */
@@ -133,7 +160,15 @@ export class TrainingSession {
       probe: probe instanceof LinearProbe ? probe.info : probe,
       ...(runtime.baselines ? { baselines: runtime.baselines(dataset, config, evalBatches * B) } : {}),
     };
-    return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post, probe instanceof LinearProbe ? probe : null, runtime.metrics ?? null);
+    let snapshots: PoolSnapshots;
+    try {
+      snapshots = await PoolSnapshots.create(gpu, model.arena, [POOLS.params, POOLS.m, POOLS.v]);
+    } catch (e) {
+      if (probe instanceof LinearProbe) probe.destroy();
+      model.destroy();
+      throw e;
+    }
+    return new TrainingSession(gpu, config, dataset, model, stage, info, evalBatches, post, probe instanceof LinearProbe ? probe : null, runtime.metrics ?? null, snapshots);
   }
 
   /** Runs steps until `until` (exclusive), a stop request, or divergence. */
@@ -154,14 +189,22 @@ export class TrainingSession {
       const batch = this.dataset.batch(s, B, this.batchBuf);
       this.batchBuf = batch;
       model.uploadBatch(batch.ids, batch.attention);
-      const lr = learningRate(this.schedule, s);
+      const lr = learningRate(this.schedule, s) * this.lrScale;
       model.setStep(s, lr);
       this.masking.prepareTrain(batch, s);
+      const last = s + 1 === until;
+      // Step 0 is always read: its loss is the untrained model's, the divergence watch's yardstick.
+      const readDue = (s + 1) % logEvery === 0 || last || s === 0;
+      // A previous copy still waiting for its verdict must get it before its slot can be reused.
+      const snapshotDue = readDue && (this.good === null || s - Math.max(this.good.step, this.unconfirmed?.step ?? -Infinity) >= SNAPSHOT_MIN_GAP);
+      if (snapshotDue && this.unconfirmed) await this.unconfirmed.settled;
+      if (this.diverged) break;
       const enc = new StepEncoder(gpu, { label: `step ${s}` });
+      const slot = snapshotDue ? (this.good?.slot === 0 ? 1 : 0) : -1;
+      if (snapshotDue) this.snapshots.record(enc, slot); // the state this step starts from
       this.masking.recordTrain(enc);
       model.recordTrainStep(enc);
-      const last = s + 1 === until;
-      const read = (s + 1) % logEvery === 0 || last ? enc.readback(this.ring, this.metricsRanges) : null;
+      const read = readDue ? enc.readback(this.ring, this.metricsRanges) : null;
       this.views.recordBatch(enc, s + 1, last);
       const sub = enc.submit();
       this.step = s + 1;
@@ -173,6 +216,7 @@ export class TrainingSession {
           () => undefined, // device lost: the gpu-error event tells the user
         );
         reads.push(r);
+        if (snapshotDue) this.unconfirmed = { slot, step: s, settled: r };
       }
       inFlight.push(sub.done());
       if (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
@@ -328,16 +372,65 @@ export class TrainingSession {
       point.values = values;
       if (loss !== undefined) point.loss = loss;
     }
-    if (!Number.isFinite(point.loss) || !Number.isFinite(point.gradNorm)) {
-      this.diverged = true;
-      this.post({
-        type: 'run-error',
-        message: `Training diverged at step ${point.step}: the loss is ${point.loss} and the gradient norm ${point.gradNorm}.`,
-        hint: `Lower the learning rate (now ${this.config.train.lr}) or raise the warmup, then start the run again.`,
-      });
-    }
     this.history.metrics.push(point);
     this.post({ type: 'metrics', point });
+    this.judge(step, point);
+  }
+
+  /**
+   * The divergence watch on one metric window (`step` ran and produced `point`). A pass confirms
+   * the copy of the state that step started from; a failure stops the loop and says where a
+   * roll-back would go.
+   */
+  private judge(step: number, point: MetricPoint): void {
+    if (this.diverged) return; // windows of steps already queued after the hit
+    const hit = this.watch.check({ step: point.step, loss: point.loss, gradNorm: point.gradNorm });
+    const u = this.unconfirmed?.step === step ? this.unconfirmed : null;
+    if (u) this.unconfirmed = null;
+    if (!hit) {
+      if (u) this.good = { slot: u.slot, step: u.step };
+      return;
+    }
+    this.divergence = hit;
+    const back = this.good;
+    this.post({
+      type: 'diverged',
+      divergence: hit,
+      rollbackStep: back?.step ?? null,
+      lr: point.lr,
+      hint: back
+        ? `Roll back to step ${back.step} (the last state that passed) and continue, at a lower learning rate if it happens again; or lower the learning rate (now ${point.lr.toPrecision(3)}) or raise the warmup and start over.`
+        : `No state passed the check yet: lower the learning rate (now ${point.lr.toPrecision(3)}) or raise the warmup, then start the run again.`,
+    });
+  }
+
+  /**
+   * Puts back the parameters and AdamW moments of the last state that passed the divergence
+   * watch, exactly (a GPU copy), and drops what the run measured after it. `lrFactor` scales the
+   * learning rate from here on (1: the same schedule, which replays the same steps). Between
+   * steps only (the engine calls it on a paused run). Returns the step the run continues from.
+   */
+  async rollback(lrFactor = 1): Promise<number> {
+    const good = this.good;
+    if (!good) throw new Error('There is no earlier state to roll back to: no metric window has passed the divergence check yet.');
+    if (!(lrFactor > 0 && lrFactor <= 1)) throw new Error(`The learning-rate factor of a roll-back must be in (0, 1], got ${lrFactor}.`);
+    const enc = new StepEncoder(this.gpu, { label: `roll back to step ${good.step}` });
+    this.snapshots.restore(enc, good.slot);
+    await enc.submit().done();
+    this.step = good.step;
+    const dropAfter = (xs: { step: number }[]) => {
+      const i = xs.findIndex((p) => p.step > good.step);
+      if (i >= 0) xs.length = i;
+    };
+    dropAfter(this.history.metrics);
+    dropAfter(this.history.evals);
+    dropAfter(this.history.probes);
+    this.lastEvalStep = this.history.evals.at(-1)?.step ?? -1;
+    this.lrScale *= lrFactor;
+    this.divergence = null;
+    this.unconfirmed = null;
+    this.watch = new DivergenceWatch(this.history.metrics);
+    return good.step;
   }
 
   /**
@@ -355,6 +448,7 @@ export class TrainingSession {
       vocab: this.dataset.tokenizer.toVocabText(),
       history: { metrics: this.history.metrics.slice(), evals: this.history.evals.slice(), probes: this.history.probes.slice() },
       activeMs: this.activeMs,
+      ...(this.lrScale !== 1 ? { lrScale: this.lrScale } : {}),
       savedAt: new Date().toISOString(),
       tensors,
     };
@@ -385,11 +479,14 @@ export class TrainingSession {
     this.history.probes.push(...(c.history.probes ?? []));
     this.activeMs = c.activeMs;
     this.lastEvalStep = c.history.evals.at(-1)?.step ?? -1;
+    this.lrScale = c.lrScale ?? 1;
+    this.watch = new DivergenceWatch(this.history.metrics);
   }
 
   destroy(): void {
     this.linearProbe?.destroy();
     this.views.destroy();
+    this.snapshots.destroy();
     this.ring.destroy();
     this.model.destroy();
   }

@@ -1,11 +1,13 @@
 // The dedicated Web Worker that owns the GPUDevice, so training never blocks the page's drawing.
-import { createEngine } from './engine.ts';
+import { createEngine, INTERNAL_HINT } from './engine.ts';
 import type { EngineCommand, EngineEvent } from './protocol.ts';
 
 // The app compiles with the DOM lib; this is the slice of DedicatedWorkerGlobalScope we use.
 interface WorkerScope {
   postMessage(message: EngineEvent, transfer: Transferable[]): void;
   onmessage: ((e: MessageEvent<EngineCommand>) => void) | null;
+  addEventListener(type: 'error', listener: (e: ErrorEvent) => void): void;
+  addEventListener(type: 'unhandledrejection', listener: (e: PromiseRejectionEvent) => void): void;
 }
 const scope = self as unknown as WorkerScope;
 
@@ -13,3 +15,16 @@ const engine = createEngine((event, transfer) => scope.postMessage(event, transf
 scope.onmessage = (e) => {
   void engine.handle(e.data);
 };
+
+// An exception nothing caught (a bug outside the command queue) becomes the same banner as a
+// failed command; preventDefault keeps it from also reaching the page's worker.onerror, which is
+// left for a worker that cannot start at all.
+const report = (what: unknown) => scope.postMessage({ type: 'run-error', message: `The training engine hit an unexpected error: ${what instanceof Error ? what.message : String(what)}.`, hint: INTERNAL_HINT }, []);
+scope.addEventListener('error', (e) => {
+  e.preventDefault();
+  report(e.error ?? e.message);
+});
+scope.addEventListener('unhandledrejection', (e) => {
+  e.preventDefault();
+  report(e.reason);
+});

@@ -3,7 +3,7 @@
 // right. It also tells the engine what the open views need (probe sentence, batch rows).
 import { useEffect } from 'react';
 import { useGpuStore } from '../store/gpu.ts';
-import { activeRun, clearError, useRunStore } from '../store/run.ts';
+import { activeRun, clearError, runNotice, useRunStore } from '../store/run.ts';
 import { defaultProbe, setDraft, setPresenter, setProbeText, setViewsOpen, useSetupStore } from '../store/setup.ts';
 import { useViewsStore } from '../store/views.ts';
 import { engine } from '../train/client.ts';
@@ -13,6 +13,7 @@ import { ChartsPanel } from './ChartsPanel.tsx';
 import { ComparePanel } from './compare/ComparePanel.tsx';
 import { objectiveById } from '../objectives/registry.ts';
 import { ObjectiveViewPanel } from './ObjectiveViewPanel.tsx';
+import { DivergenceBanner } from './DivergenceBanner.tsx';
 import { ErrorBanner } from './ErrorBanner.tsx';
 import { ExportPanel, ResumeOffer } from './ExportPanel.tsx';
 import { FillMask } from './FillMask.tsx';
@@ -48,6 +49,7 @@ function MaskViewLive({ view, presenter }: { view: BatchView | null; presenter: 
 export function App() {
   const status = useGpuStore((s) => s.status);
   const runError = useRunStore((s) => s.error);
+  const notice = useRunStore((s) => s.notice);
   const runStatus = useRunStore((s) => s.status);
   // The active run's config only: its metrics change every step and must not re-render the page.
   const runConfig = useRunStore((s) => activeRun(s)?.config);
@@ -81,6 +83,8 @@ export function App() {
       </header>
       {status.state === 'ready' && status.error && <ErrorBanner error={status.error} />}
       {runError && <ErrorBanner error={runError} onDismiss={clearError} />}
+      <DivergenceBanner />
+      {notice && <ErrorBanner error={notice} onDismiss={() => runNotice(null)} kind="notice" />}
       {!presenter && <ResumeOffer />}
       {link.problems.length > 0 && (
         <ErrorBanner error={{ message: `The link's setup had ${link.problems.length === 1 ? 'a problem' : `${link.problems.length} problems`}: ${link.problems.join(' ')}`, hint: 'Those settings were skipped and the rest applied; check the setup panel before training.' }} onDismiss={link.dismiss} />

@@ -3,9 +3,9 @@
 // caller allows it.
 import type { GpuErrorInfo } from '../train/protocol.ts';
 
-export function ErrorBanner({ error, onDismiss }: { error: Pick<GpuErrorInfo, 'message' | 'hint'>; onDismiss?: () => void }) {
+export function ErrorBanner({ error, onDismiss, kind = 'error' }: { error: Pick<GpuErrorInfo, 'message' | 'hint'>; onDismiss?: () => void; kind?: 'error' | 'notice' }) {
   return (
-    <div className="error-banner" role="alert" data-testid="error-banner">
+    <div className={kind === 'error' ? 'error-banner' : 'error-banner notice'} role={kind === 'error' ? 'alert' : 'status'} data-testid={`${kind}-banner`}>
       <strong>{error.message}</strong>
       <span>{error.hint}</span>
       {onDismiss && (
