@@ -67,6 +67,10 @@ export async function openHeadless(opts: { gpuMode: GpuMode; onEvent: (e: Engine
   }
   const page = await browser.newPage();
   page.on('pageerror', (err) => console.error(`[page error] ${err.message}`));
+  // The page runs under the app's Content-Security-Policy (cli/csp.ts): say when it refused something.
+  page.on('console', (m) => {
+    if (/Content Security Policy/i.test(m.text())) console.error(`[csp] ${m.text()}`);
+  });
   await page.exposeFunction('masklabEmit', (e: WireEvent) => opts.onEvent(fromWire(e)));
   await page.goto(url);
   await page.waitForFunction(() => (window as HeadlessWindow).masklab?.ready === true);

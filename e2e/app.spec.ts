@@ -1,4 +1,4 @@
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test('the app loads and shows the WebGPU adapter it got', async ({ page }) => {
   const errors: string[] = [];

@@ -1,6 +1,6 @@
 // Comparing runs and sharing a setup (issue [E] acceptance): two queued runs give two curves and
 // two table rows; the setup survives a URL-hash round trip (and a bad link is reported, not fatal).
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test('compare two runs: two series, two table rows', async ({ page }) => {
   const errors: string[] = [];

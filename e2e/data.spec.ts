@@ -1,6 +1,6 @@
 // Your own text (issue [E] acceptance): a pasted text becomes the corpus and trains; an empty and
 // a binary upload each show the error banner with the reason, and the loaded corpus stays.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 const prose = Array.from({ length: 6000 }, (_, i) => ['the', 'cat', 'sat', 'on', 'a', 'mat', 'and', 'the', 'dog', 'ran', '.'][i % 11]).join(' ');
 

@@ -4,7 +4,7 @@
 // other-setup file resumable with its own setup), the autosave offered after a reload, and the
 // model export zip.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures.ts';
 
 const setup = '/#preset=bert-micro&steps=40';
 

@@ -1,6 +1,6 @@
 // Chromium started without WebGPU flags on a machine with no GPU: navigator.gpu exists but
 // requestAdapter() returns null. A real browser state, not a simulation.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 import { chromiumArgsWithoutWebGpu, findChromium } from '../cli/chromium.ts';
 
 test.use({ launchOptions: { executablePath: findChromium().path, args: chromiumArgsWithoutWebGpu() } });

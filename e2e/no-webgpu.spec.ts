@@ -1,5 +1,5 @@
 // Without WebGPU the app must explain what it needs instead of showing a blank page or a trace.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test.describe('a browser without navigator.gpu', () => {
   test('shows the no-WebGPU explanation page', async ({ page }) => {

@@ -1,6 +1,6 @@
 // Choosing an objective in the setup panel (issue [J]): its fields, note and URL keys are drawn
 // from the objective registry, validated with the registry's messages, and leave with it.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test('the objective selector draws the chosen objective’s fields from the registry', async ({ page }) => {
   const errors: string[] = [];

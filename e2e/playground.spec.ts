@@ -2,7 +2,7 @@
 // shows real data — the loss chart's points, attention drawn on its canvases, as many masked
 // tokens in the mask view as the batch's mask record holds, five fill-the-mask guesses;
 // presenter mode hides the setup.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Page } from './fixtures.ts';
 
 const stepOf = async (page: Page) => Number((await page.getByTestId('status-step').innerText()).split('/')[0]!.trim());
 

@@ -1,7 +1,7 @@
 // The linear probes in the app (issue [H] acceptance): after two short Brown runs the probe curve
 // and the "which layer" chart draw from real probe results, and the compare table has a probe
 // column with a number for both runs (the untrained model's in brackets).
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 test('two short Brown runs: probe curves, the layer chart and probe columns in the compare table', async ({ page }) => {
   const errors: string[] = [];

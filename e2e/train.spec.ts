@@ -1,6 +1,6 @@
 // Training runs in the app's Web Worker: Train starts it, metrics reach the page, Pause stops
 // it, Step advances exactly one step.
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 const stepOf = async (text: Promise<string>) => Number((await text).split('/')[0]!.trim());
 

@@ -9,7 +9,7 @@ import { env, pipeline, AutoModel, AutoTokenizer, type FillMaskPipeline } from '
 import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expect, test } from '@playwright/test';
+import { expect, test } from './fixtures.ts';
 
 // Under node_modules so that the snippet's bare import '@huggingface/transformers' resolves.
 const ROOT = resolve('node_modules/.cache/masklab-tjs');

@@ -35,12 +35,11 @@ export function svgToString(svg: SVGSVGElement): string {
       if (p === 'opacity') return v !== '1';
       return v !== '' && (el.hasAttribute(p) || v !== parent?.getPropertyValue(p));
     };
-    const style = INLINE.map((p) => [p, cs.getPropertyValue(p)] as const)
-      .filter(([p, v]) => needed(p, v))
-      .map(([p, v]) => `${p}:${v}`)
-      .join(';');
-    if (style) dst[i]!.setAttribute('style', style);
-    else dst[i]!.removeAttribute('style');
+    const out = dst[i] as SVGElement;
+    out.removeAttribute('style');
+    // Through the CSSOM, not setAttribute('style'): the app's CSP (style-src 'self', cli/csp.ts)
+    // refuses style attributes written as markup; the serialized file is the same.
+    for (const [p, v] of INLINE.map((p) => [p, cs.getPropertyValue(p)] as const)) if (needed(p, v)) out.style.setProperty(p, v);
   });
   clone.querySelector('.lc-overlay')?.remove();
   const { width, height } = svgSize(svg);
