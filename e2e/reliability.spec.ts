@@ -1,9 +1,21 @@
 // Faults a user can meet, on the built app, with nothing lost (issue [L]): a diverging run pauses
 // with a roll-back offer; a crashed GPU process is replaced without a reload and the run goes on
 // from the state the engine held.
+import type { Page } from '@playwright/test';
 import { expect, test } from './fixtures.ts';
 
-const stepOf = async (text: Promise<string>) => Number((await text).split('/')[0]!.trim());
+const stepNow = async (page: Page): Promise<number> => Number((await page.getByTestId('status-step').innerText()).split('/')[0]!.trim());
+
+/** Opens bert-micro, trains at least `steps` steps and pauses (a pause autosaves); the step it paused at. */
+async function trainAndPause(page: Page, steps: number): Promise<number> {
+  await page.goto('/#preset=bert-micro');
+  await expect(page.getByTestId('gpu-status')).toBeVisible();
+  await page.getByTestId('train-button').click();
+  await expect.poll(() => stepNow(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(steps);
+  await page.getByTestId('pause-button').click();
+  await expect(page.getByTestId('run-state')).toHaveText('paused', { timeout: 30_000 });
+  return stepNow(page);
+}
 
 test('a diverging run pauses with the rule and step, and rolls back to the last state that passed', async ({ page }) => {
   // The issue's run: learning rate 1, no warmup, no clipping.
@@ -21,23 +33,17 @@ test('a diverging run pauses with the rule and step, and rolls back to the last 
   expect(back).toBeLessThan(hitStep);
   await rollback.click();
   await expect(banner).toHaveCount(0, { timeout: 30_000 });
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText())).toBe(back);
+  await expect.poll(() => stepNow(page)).toBe(back);
   await expect(page.getByTestId('run-state')).toHaveText('paused');
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
 });
 
 test('a crashed GPU process: one banner, a new device, the run rebuilt from its saved state and trained on, no reload', async ({ page, browser }) => {
-  await page.goto('/#preset=bert-micro');
-  await expect(page.getByTestId('gpu-status')).toBeVisible();
-  await page.getByTestId('train-button').click();
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 120_000 }).toBeGreaterThanOrEqual(10);
   // A pause autosaves: that is the state the engine holds on the CPU.
-  await page.getByTestId('pause-button').click();
-  await expect(page.getByTestId('run-state')).toHaveText('paused', { timeout: 30_000 });
-  const saved = await stepOf(page.getByTestId('status-step').innerText());
+  const saved = await trainAndPause(page, 10);
   await page.evaluate(() => ((window as unknown as { beforeCrash: boolean }).beforeCrash = true));
   await page.getByTestId('train-button').click();
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 120_000 }).toBeGreaterThanOrEqual(saved + 5);
+  await expect.poll(() => stepNow(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(saved + 5);
 
   const cdp = await browser.newBrowserCDPSession();
   await cdp.send('Browser.crashGpuProcess');
@@ -46,21 +52,15 @@ test('a crashed GPU process: one banner, a new device, the run rebuilt from its 
   await expect(page.getByTestId('run-state')).toHaveText('paused');
   await expect(page.getByTestId('error-banner')).toHaveCount(0); // the loss banner went with the new device
   expect(await page.evaluate(() => (window as unknown as { beforeCrash?: boolean }).beforeCrash)).toBe(true); // no reload
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText())).toBe(saved);
+  await expect.poll(() => stepNow(page)).toBe(saved);
 
   await page.getByTestId('train-button').click();
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 120_000 }).toBeGreaterThanOrEqual(saved + 5);
+  await expect.poll(() => stepNow(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(saved + 5);
   await expect(page.getByTestId('error-banner')).toHaveCount(0);
 });
 
 test('an exception inside the worker: one banner per fault, the run and its history stay, Step and Reset work', async ({ page }) => {
-  await page.goto('/#preset=bert-micro');
-  await expect(page.getByTestId('gpu-status')).toBeVisible();
-  await page.getByTestId('train-button').click();
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 120_000 }).toBeGreaterThanOrEqual(5);
-  await page.getByTestId('pause-button').click();
-  await expect(page.getByTestId('run-state')).toHaveText('paused', { timeout: 30_000 });
-  const step = await stepOf(page.getByTestId('status-step').innerText());
+  const step = await trainAndPause(page, 5);
   const loss = await page.getByTestId('run-loss').innerText();
 
   const banner = page.getByTestId('error-banner');
@@ -71,15 +71,15 @@ test('an exception inside the worker: one banner per fault, the run and its hist
     await expect(banner).toContainText('the run and its history are kept');
     await banner.getByRole('button', { name: 'Dismiss' }).click();
     await expect(banner).toHaveCount(0);
-    expect(await stepOf(page.getByTestId('status-step').innerText())).toBe(step);
+    expect(await stepNow(page)).toBe(step);
     await expect(page.getByTestId('run-loss')).toHaveText(loss);
   }
   // The engine still takes commands: one step, then a fresh run.
   await page.getByTestId('step-button').click();
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 30_000 }).toBe(step + 1);
+  await expect.poll(() => stepNow(page), { timeout: 30_000 }).toBe(step + 1);
   await page.getByTestId('reset-button').click();
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 60_000 }).toBe(0);
+  await expect.poll(() => stepNow(page), { timeout: 60_000 }).toBe(0);
   await page.getByTestId('train-button').click();
-  await expect.poll(() => stepOf(page.getByTestId('status-step').innerText()), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
+  await expect.poll(() => stepNow(page), { timeout: 120_000 }).toBeGreaterThanOrEqual(3);
   await expect(banner).toHaveCount(0);
 });
