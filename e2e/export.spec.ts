@@ -68,13 +68,14 @@ test('export verified in onnxruntime-web; checkpoint download, refusals, resume;
   await expect(page.getByTestId('status-step')).toHaveText('3 / 40');
   await expect(page.getByTestId('field-model.C')).toHaveValue('32');
 
-  // Pausing saves to IndexedDB; after a reload the page offers the run and resumes it.
+  // Pausing saves to IndexedDB; after a reload the page offers the run (newest first) and resumes it.
   await page.getByTestId('step-button').click();
   await expect(page.getByTestId('status-step')).toHaveText('4 / 40');
   await expect(page.getByTestId('autosave-status')).toHaveText('Autosaved at step 4.');
   await page.reload();
-  await expect(page.getByTestId('resume-offer')).toContainText('saved at step 4 of 40');
-  await page.getByTestId('resume-autosave').click();
+  const newest = page.getByTestId('resume-item').first(); // each resumed file got a slot of its own: several are offered
+  await expect(newest).toContainText('saved at step 4 of 40');
+  await newest.getByTestId('resume-autosave').click();
   await expect(page.getByTestId('status-step')).toHaveText('4 / 40', { timeout: 60_000 });
   await expect(page.getByTestId('resume-offer')).toHaveCount(0);
 

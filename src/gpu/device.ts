@@ -42,7 +42,14 @@ export interface GpuStats {
   dispatches: number;
   bindGroups: number;
   pipelines: number;
+  /** Buffers created so far (each creator counts its own). */
   buffers: number;
+  /**
+   * Buffers alive now (created and not yet destroyed) and their bytes, counted on the device
+   * itself (countLiveBuffers), so none is missed; what the soak test (cli/soak.ts) watches.
+   */
+  liveBuffers: number;
+  liveBytes: number;
   submits: number;
   writeBufferBytes: number;
   readbackBytes: number;
@@ -80,6 +87,8 @@ export class Gpu {
     bindGroups: 0,
     pipelines: 0,
     buffers: 0,
+    liveBuffers: 0,
+    liveBytes: 0,
     submits: 0,
     writeBufferBytes: 0,
     readbackBytes: 0,
@@ -147,6 +156,34 @@ function readAdapterInfo(adapter: GPUAdapter): Omit<AdapterReport, 'deviceFeatur
   };
 }
 
+/**
+ * Wraps the device's createBuffer once so `stats` counts every buffer alive and its bytes; each
+ * buffer's destroy() takes it off again (once, however often it is called). A buffer dropped
+ * without destroy() stays counted: the garbage collector would free it some time, but a count
+ * that grows while a run trains is the leak the soak test exists to catch. Destroying the device
+ * frees all its buffers without their destroy(); the counts then belong to a Gpu no one uses.
+ */
+function countLiveBuffers(device: GPUDevice, stats: GpuStats): void {
+  const create = device.createBuffer.bind(device);
+  device.createBuffer = (descriptor: GPUBufferDescriptor): GPUBuffer => {
+    const buffer = create(descriptor);
+    const bytes = buffer.size;
+    stats.liveBuffers++;
+    stats.liveBytes += bytes;
+    const destroy = buffer.destroy.bind(buffer);
+    let alive = true;
+    buffer.destroy = () => {
+      if (alive) {
+        alive = false;
+        stats.liveBuffers--;
+        stats.liveBytes -= bytes;
+      }
+      destroy();
+    };
+    return buffer;
+  };
+}
+
 /** Finds an adapter and creates a device with raised limits; throws GpuError when it cannot. */
 export async function initGpu(opts: GpuInitOptions = {}): Promise<Gpu> {
   const gpu = opts.gpu ?? (globalThis.navigator as Navigator | undefined)?.gpu;
@@ -173,6 +210,7 @@ export async function initGpu(opts: GpuInitOptions = {}): Promise<Gpu> {
     limits,
   };
   const g = new Gpu(device, report, opts.profile);
+  countLiveBuffers(device, g.stats);
   if (opts.memoryBudget !== undefined) g.memoryBudget = opts.memoryBudget;
   if (opts.onError) g.onError(opts.onError);
 

@@ -3,17 +3,17 @@
 // commands.
 import { GpuError } from '../gpu/errors.ts';
 import type { RunConfig } from '../model/config.ts';
-import { setGpuError, setGpuReady } from '../store/gpu.ts';
+import { setGpuError, setGpuReady, setGpuStats } from '../store/gpu.ts';
 import { runConfigured, runConfiguring, runDiverged, runError, runEval, runMetrics, runNotice, runProbeEval, runRolledBack, runStatus } from '../store/run.ts';
 import { corpusFailed, corpusLoading, corpusReady } from '../store/setup.ts';
 import { clearViews, setBatchView, setProbe } from '../store/views.ts';
-import { clearAutosave, getAutosave, putAutosave } from '../store/checkpoint-db.ts';
+import * as autosave from './autosave.ts';
 import { setExportState, useExportStore } from '../store/export.ts';
 import { downloadBlob } from '../store/files.ts';
 import { runLabel } from '../store/run-label.ts';
 import { setDraft } from '../store/setup.ts';
 import { zipSync } from 'fflate';
-import type { EngineCommand, EngineEvent, ExportFormat, FaultKind, ViewRequest } from './protocol.ts';
+import type { EngineCommand, EngineEvent, ExportFormat, FaultKind, GpuStats, ViewRequest } from './protocol.ts';
 
 export interface EngineClient {
   send(cmd: EngineCommand, transfer?: Transferable[]): void;
@@ -21,6 +21,8 @@ export interface EngineClient {
 }
 
 let current: EngineClient | null = null;
+/** engine.gpuStats's question in flight: callers share it, so a silent engine gathers no queue. */
+let statsAsked: { answer: Promise<GpuStats | null>; resolve: (stats: GpuStats | null) => void } | null = null;
 
 function handle(ev: EngineEvent): void {
   switch (ev.type) {
@@ -29,6 +31,7 @@ function handle(ev: EngineEvent): void {
     case 'gpu-error':
       return setGpuError(ev.error);
     case 'configured':
+      autosave.runStarted(); // a new run: its autosaves go to a new slot from here on
       return runConfigured(ev.info);
     case 'metrics':
       return runMetrics(ev.point);
@@ -68,6 +71,7 @@ function handle(ev: EngineEvent): void {
       return onCheckpoint(ev);
     case 'restored': {
       const c = ev.info.config;
+      autosave.runRestored(ev.step, c); // a resumed autosave continues in its slot, a file in a new one
       runConfiguring(c, { label: runLabel(c), group: runLabel(c, { seed: false }), compared: false });
       clearViews();
       runConfigured(ev.info);
@@ -77,7 +81,7 @@ function handle(ev: EngineEvent): void {
       runStatus(ev.state, ev.step);
       setDraft(c); // Train continues this run
       refused = null;
-      return setExportState({ busy: null, refusal: null, offer: null });
+      return setExportState({ busy: null, refusal: null, offer: [] }); // the others stay saved and are offered at the next load
     }
     case 'restore-error':
       if (!ev.otherSetup) refused = null;
@@ -88,6 +92,11 @@ function handle(ev: EngineEvent): void {
       return setExportState({ busy: null, check: ev.check, error: null });
     case 'export-error':
       return setExportState({ busy: null, error: { message: ev.message, hint: ev.hint } });
+    case 'gpu-stats':
+      setGpuStats(ev.stats);
+      statsAsked?.resolve(ev.stats);
+      statsAsked = null;
+      return;
     case 'bench-result':
     case 'snapshot':
       return;
@@ -104,11 +113,7 @@ function onCheckpoint(ev: Extract<EngineEvent, { type: 'checkpoint' }>): void {
     downloadBlob(new Blob([ev.bytes], { type: 'application/octet-stream' }), checkpointName(ev.config, ev.step));
     return setExportState({ busy: null });
   }
-  const saved = { bytes: ev.bytes, step: ev.step, steps: ev.config.train.steps, label: runLabel(ev.config), savedAt: new Date().toISOString() };
-  putAutosave(saved).then(
-    () => setExportState({ autosaved: { step: ev.step, at: saved.savedAt }, autosaveProblem: null }),
-    (e: unknown) => setExportState({ autosaveProblem: `Autosave failed: ${e instanceof Error ? e.message : String(e)} (download a checkpoint to keep this run).` }),
-  );
+  autosave.save(ev); // into this run's own slot (train/autosave.ts)
 }
 
 /** One file downloads as itself; several (the Hugging Face folder, ONNX, probe.json) as one zip. */
@@ -117,16 +122,6 @@ function onExported(files: { path: string; bytes: ArrayBuffer }[]): void {
   if (files.length === 1) return downloadBlob(new Blob([files[0]!.bytes]), files[0]!.path.split('/').at(-1)!);
   const zip = zipSync(Object.fromEntries(files.map((f) => [f.path, new Uint8Array(f.bytes)])));
   downloadBlob(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), 'masklab-export.zip');
-}
-
-/** Looks for an autosave from an earlier visit and offers it (the page shows a resume banner). */
-async function findAutosave(): Promise<void> {
-  try {
-    const c = await getAutosave();
-    if (c) setExportState({ offer: { step: c.step, steps: c.steps, label: c.label, savedAt: c.savedAt } });
-  } catch (e) {
-    setExportState({ autosaveProblem: `Autosave is off: ${e instanceof Error ? e.message : String(e)}` });
-  }
 }
 
 /** Steps between autosaves while training (and one whenever a run pauses or ends). */
@@ -151,11 +146,12 @@ export function startEngineClient(): EngineClient | null {
     send: (cmd, transfer) => worker.postMessage(cmd, transfer ?? []),
     terminate: () => worker.terminate(),
   };
-  // For the reliability e2e tests and the curious: window.masklab.fault('command' | 'uncaught' | 'rejection').
-  (globalThis as unknown as { masklab?: object }).masklab = { fault: (kind: FaultKind) => current?.send({ type: 'fault', kind }) };
+  // For the reliability e2e tests and the curious: window.masklab.fault('command' | 'uncaught' | 'rejection');
+  // for the soak test (cli/soak.ts): await window.masklab.gpuStats(), the engine's live GPU buffers.
+  (globalThis as unknown as { masklab?: object }).masklab = { fault: (kind: FaultKind) => current?.send({ type: 'fault', kind }), gpuStats: () => engine.gpuStats() };
   current.send({ type: 'init' });
   current.send({ type: 'autosave', every: AUTOSAVE_EVERY });
-  void findAutosave();
+  void autosave.findSaved(); // runs saved by earlier visits and other tabs, offered for resume
   return current;
 }
 
@@ -202,22 +198,37 @@ export const engine = {
     current.send({ type: 'restore', bytes }, [bytes]);
     refused = null;
   },
-  /** The autosave from an earlier visit, with its own setup. */
-  async resumeAutosave(): Promise<void> {
+  /** An offered autosave (by slot key), with its own setup. */
+  async resumeAutosave(key: string): Promise<void> {
     if (!current) return;
     setExportState({ busy: 'restore', refusal: null });
-    const c = await getAutosave().catch(() => null);
-    if (!c) return setExportState({ busy: null, offer: null, refusal: { message: 'The autosave is gone (the browser cleared its storage).', hint: 'Start a new run.', otherSetup: false } });
-    current.send({ type: 'restore', bytes: c.bytes }, [c.bytes]);
+    const bytes = await autosave.takeForResume(key);
+    if (!bytes) {
+      const offer = useExportStore.getState().offer.filter((o) => o.key !== key);
+      return setExportState({ busy: null, offer, refusal: { message: 'That autosave is gone (discarded in another tab, replaced by newer runs, or the browser cleared its storage).', hint: 'Resume another one or start a new run.', otherSetup: false } });
+    }
+    current.send({ type: 'restore', bytes }, [bytes]);
   },
-  discardAutosave(): void {
-    setExportState({ offer: null });
-    void clearAutosave().catch(() => undefined);
+  discardAutosave: (key: string): void => autosave.discard(key),
+  /** After a full-storage failure: the other saved runs deleted, then this run saved again. */
+  async discardOtherAutosaves(): Promise<void> {
+    if ((await autosave.discardOthers()) && current) current.send({ type: 'checkpoint', reason: 'autosave' });
   },
   exportModel(formats: ExportFormat[], probe: string): void {
     if (!current) return;
     setExportState({ busy: 'export', error: null });
     current.send({ type: 'export', formats, probe });
+  },
+  /** The engine's GPU counters now (answered even mid-run; null before it has a device); also put in the store. */
+  gpuStats(): Promise<GpuStats | null> {
+    if (!current) return Promise.resolve(null);
+    if (!statsAsked) {
+      let resolve!: (stats: GpuStats | null) => void;
+      const answer = new Promise<GpuStats | null>((r) => (resolve = r));
+      statsAsked = { answer, resolve };
+      current.send({ type: 'stats' });
+    }
+    return statsAsked.answer;
   },
   verifyExport(probe: string): void {
     if (!current) return;

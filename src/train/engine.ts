@@ -228,6 +228,11 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     handle(cmd) {
       if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop' || cmd.type === 'restore') pauseRequested = true;
       if (cmd.type === 'pause') return Promise.resolve();
+      // Counters are read between awaits: answered now, not behind a running loop.
+      if (cmd.type === 'stats') {
+        post({ type: 'gpu-stats', stats: gpu?.snapshotStats() ?? null });
+        return Promise.resolve();
+      }
       // Parsing is CPU work in this thread; it need not wait for a training run to end.
       if (cmd.type === 'corpus') return loadCorpus(cmd.name, cmd.data);
       if (cmd.type === 'views') {

@@ -1,14 +1,14 @@
 // The typed messages between the engine (in a Web Worker, or in the plain headless page the CLI
 // drives) and its client. Plain data only: they are posted, and large arrays are transferred.
 
-import type { AdapterReport } from '../gpu/device.ts';
+import type { AdapterReport, GpuStats } from '../gpu/device.ts';
 import type { GpuErrorInfo } from '../gpu/errors.ts';
 import { RECORD } from '../masking/reference.ts';
 import type { MaskingConfig } from '../masking/registry.ts';
 import type { RunConfig } from '../model/config.ts';
 import type { Divergence } from './divergence.ts';
 
-export type { AdapterReport, Divergence, GpuErrorInfo, RunConfig };
+export type { AdapterReport, Divergence, GpuErrorInfo, GpuStats, RunConfig };
 
 /** Client → engine. */
 export type EngineCommand =
@@ -61,7 +61,9 @@ export type EngineCommand =
   /** Exports the current weights: answers 'exported' (files by path) or 'export-error'. */
   | { type: 'export'; formats: ExportFormat[]; probe: string }
   /** Runs the exported ONNX model in onnxruntime-web on the probe and compares with our logits: answers 'export-verified' or 'export-error'. */
-  | { type: 'verify-export'; probe: string };
+  | { type: 'verify-export'; probe: string }
+  /** The GPU's counters now (live buffers and bytes among them): answers 'gpu-stats' at once, even mid-run. */
+  | { type: 'stats' };
 
 export type CheckpointReason = 'download' | 'autosave';
 export type FaultKind = 'command' | 'uncaught' | 'rejection';
@@ -389,7 +391,9 @@ export type EngineEvent =
   | { type: 'exported'; files: { path: string; bytes: ArrayBuffer }[] }
   | { type: 'export-verified'; check: ExportCheck }
   | { type: 'export-error'; message: string; hint: string }
-  | { type: 'log'; line: string };
+  | { type: 'log'; line: string }
+  /** Answers 'stats'; null before the engine has a device. */
+  | { type: 'gpu-stats'; stats: GpuStats | null };
 
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;
 

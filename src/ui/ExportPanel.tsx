@@ -5,6 +5,7 @@
 import { activeRun, useRunStore } from '../store/run.ts';
 import { useExportStore } from '../store/export.ts';
 import { useSetupStore } from '../store/setup.ts';
+import { AUTOSAVE_KEEP } from '../store/autosave-slots.ts';
 import { AUTOSAVE_EVERY, engine, hasRefusedFile } from '../train/client.ts';
 import type { ExportCheck } from '../train/protocol.ts';
 
@@ -23,14 +24,14 @@ export function ExportPanel({ probe }: { probe: string }) {
   const status = useRunStore((s) => s.status);
   const hasModel = useRunStore((s) => activeRun(s)?.info != null);
   const draft = useSetupStore((s) => s.draft);
-  const { busy, refusal, check, error, autosaved, autosaveProblem } = useExportStore();
+  const { busy, refusal, check, error, autosaved, autosaveProblem, autosaveFull } = useExportStore();
   const idle = status !== 'running' && status !== 'configuring' && busy === null;
   const ready = idle && hasModel;
   return (
     <section className="panel export-panel" aria-label="Save and export">
       <h3>Save &amp; export</h3>
       <p className="explain">
-        The run is saved in this browser every {AUTOSAVE_EVERY} steps and when it pauses; a checkpoint file holds weights, optimizer state and history, and resumes exactly.
+        The run is saved in this browser every {AUTOSAVE_EVERY} steps and when it pauses (its own slot; the newest {AUTOSAVE_KEEP} runs are kept); a checkpoint file holds weights, optimizer state and history, and resumes exactly.
       </p>
       <div className="export-buttons">
         <button onClick={() => engine.downloadCheckpoint()} disabled={!ready} data-testid="download-checkpoint">
@@ -78,27 +79,12 @@ export function ExportPanel({ probe }: { probe: string }) {
       {check && <CheckLine check={check} />}
       <p className="muted" data-testid="autosave-status">
         {autosaveProblem ?? (autosaved ? `Autosaved at step ${autosaved.step}.` : 'Not saved yet.')}
+        {autosaveFull && (
+          <button onClick={() => void engine.discardOtherAutosaves()} data-testid="discard-other-autosaves" title="Deletes the other runs saved in this browser (not those open in other tabs), then saves this one">
+            Discard old autosaves
+          </button>
+        )}
       </p>
     </section>
-  );
-}
-
-/** After a reload: the autosaved run, offered for resume. */
-export function ResumeOffer() {
-  const offer = useExportStore((s) => s.offer);
-  const busy = useExportStore((s) => s.busy);
-  if (!offer) return null;
-  return (
-    <div className="resume-offer" role="status" data-testid="resume-offer">
-      <span>
-        A run from your last visit was saved at step {offer.step} of {offer.steps} ({offer.label}, {new Date(offer.savedAt).toLocaleString()}).
-      </span>
-      <button onClick={() => void engine.resumeAutosave()} disabled={busy !== null} data-testid="resume-autosave">
-        Resume it
-      </button>
-      <button onClick={() => engine.discardAutosave()} data-testid="discard-autosave">
-        Discard
-      </button>
-    </div>
   );
 }
