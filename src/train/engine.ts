@@ -187,17 +187,17 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   }
 
   async function recover(): Promise<void> {
-    const lost = session;
-    if (!lost || !lost.gpu.lost) return; // already replaced, or no run to bring back
+    if (!gpu?.lost) return; // replaced already
+    const lost = session; // null when the device went while no run was configured
     session = null;
     try {
-      lost.destroy();
+      lost?.destroy();
     } catch {
       // its buffers went with the device
     }
     gpu = null;
     const g = await ensureGpu();
-    if (!g) return; // the gpu-error it posted says why
+    if (!g || !lost) return; // no device: the gpu-error it posted says why
     const state = cpuState; // always the current run's: configure and restore replace it
     try {
       const next = await TrainingSession.create(g, lost.config, post, loadBrown, text);
