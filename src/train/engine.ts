@@ -15,6 +15,8 @@ import { exportFiles, verifyExport } from './export-run.ts';
 
 export interface Engine {
   handle(cmd: EngineCommand): Promise<void>;
+  /** Whether the device was lost within the last `ms`: GPU calls pending then reject, and that is not a bug. */
+  lostRecently(ms: number): boolean;
 }
 
 export interface EngineOptions {
@@ -52,6 +54,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   // what a lost device's run is rebuilt from. Null before the first: the run restarts at step 0,
   // which its seed makes the same start.
   let cpuState: CheckpointData | null = null;
+  let lastLossAt = -Infinity;
 
   async function loadCorpus(name: string, data: Blob): Promise<void> {
     try {
@@ -182,6 +185,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
    * the loop has ended and before anything the user asks next.
    */
   function onDeviceLost(): void {
+    lastLossAt = performance.now();
     pauseRequested = true;
     queue = queue.then(recover);
   }
@@ -225,6 +229,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   // not wait behind it.
   let queue: Promise<void> = Promise.resolve();
   return {
+    lostRecently: (ms) => performance.now() - lastLossAt < ms,
     handle(cmd) {
       if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop' || cmd.type === 'restore') pauseRequested = true;
       if (cmd.type === 'pause') return Promise.resolve();

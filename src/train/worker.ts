@@ -26,5 +26,10 @@ scope.addEventListener('error', (e) => {
 });
 scope.addEventListener('unhandledrejection', (e) => {
   e.preventDefault();
-  report(e.reason);
+  // A GPU call still pending when the device goes (a GPU process crash) rejects with a
+  // DOMException, sometimes just before device.lost resolves: that is the loss the engine
+  // reports and recovers from, not a bug. Such a rejection waits a moment and is dropped if the
+  // device was lost around it.
+  if (e.reason instanceof DOMException) setTimeout(() => engine.lostRecently(10_000) || report(e.reason), 2_000);
+  else report(e.reason);
 });
