@@ -1,5 +1,5 @@
 // ELECTRA end to end on the real engine: electra-micro learns replaced-token detection on the
-// synthetic successor task to a held-out discriminator AUC ≥ 0.9, and the per-token snapshot of
+// synthetic successor task to a held-out discriminator AUC ≥ 0.8 in 500 steps, and the per-token snapshot of
 // the probe batch agrees with its own labels.
 import { describe, expect, it } from 'vitest';
 import { testGpu } from '../gpu/testing.ts';
@@ -7,13 +7,13 @@ import { presetConfig } from '../model/config.ts';
 import { trainToEnd } from './testing.ts';
 
 describe('training electra-micro on the synthetic successor task', () => {
-  // Seed 1, 750 of the preset's 1500 steps (AUC 0.94 there; 0.84 at 500): about 3 minutes on
-  // SwiftShader, the longest test; the timeout leaves room for a busy CI machine. Every seed's
-  // run to 1500 steps is in the README.
-  it('reaches a held-out discriminator AUC ≥ 0.9', async () => {
+  // Seed 1, 500 of the preset's 1500 steps (AUC 0.64 at step 250, 0.84 at 500, 0.94 at 750): about
+  // 2 minutes on SwiftShader, the longest test; the timeout leaves room for a busy CI machine.
+  // Every seed's run to 1500 steps is in the README.
+  it('reaches a held-out discriminator AUC ≥ 0.8 in 500 steps', async () => {
     const gpu = await testGpu();
     const cfg = presetConfig('electra-micro');
-    cfg.train.steps = 750;
+    cfg.train.steps = 500;
     const { session, events, secs } = await trainToEnd(gpu, cfg);
     const evals = session.history.evals;
     const last = session.history.metrics.at(-1)!;
@@ -24,7 +24,7 @@ describe('training electra-micro on the synthetic successor task', () => {
     }
     const final = evals.at(-1)!;
     expect(final.step).toBe(cfg.train.steps);
-    expect(final.values!.auc).toBeGreaterThanOrEqual(0.9);
+    expect(final.values!.auc).toBeGreaterThanOrEqual(0.8);
     expect(events.some((e) => e.type === 'run-error' || e.type === 'diverged')).toBe(false);
 
     const snap = await session.snapshot(3);
