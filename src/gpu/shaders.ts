@@ -79,3 +79,23 @@ export async function compileShader(gpu: Gpu, src: ShaderSource, library?: Shade
   if (scoped) throw new GpuError('shader-compile', `${src.name}: ${scoped.message}`);
   return module;
 }
+
+/**
+ * `src` with some of its module-scope constants set: each `const NAME: u32 = …;` line named in
+ * `consts` gets the value instead. For what WGSL `override` cannot vary: the sizes of
+ * function-scope arrays (a thread's register block), which must be const-expressions. The
+ * result is named "file{NAME=v,…}", so its module is cached apart from the file's.
+ */
+export function specialize(src: ShaderSource, consts: Readonly<Record<string, number>>): ShaderSource {
+  const names = Object.keys(consts).sort();
+  if (names.length === 0) return src;
+  let code = src.code;
+  for (const name of names) {
+    const v = consts[name]!;
+    if (!Number.isInteger(v) || v < 0) throw new Error(`specialize ${src.name}: ${name} = ${v} must be a non-negative integer`);
+    const line = new RegExp(`^const ${name}: u32 = [^;]*;`, 'm');
+    if (!line.test(code)) throw new Error(`specialize ${src.name}: no line "const ${name}: u32 = …;" to set`);
+    code = code.replace(line, `const ${name}: u32 = ${v}u;`);
+  }
+  return { name: `${src.name}{${names.map((n) => `${n}=${consts[n]}`).join(',')}}`, code };
+}

@@ -20,13 +20,16 @@ override TRANS_A: bool = false; // false: A stored (R,P); true: A stored (P,R)
 override TRANS_B: bool = false; // false: B stored (P,Q); true: B stored (Q,P)
 override ACCUMULATE: bool = false; // mm, mm_rowsum: C += op(A)·op(B) (backward) instead of C =
 
-// Workgroup tile BM×BN, stepping BK along P. Each thread owns a TM×TN register block; TM and TN
-// are consts because function-scope arrays need constant sizes (the block is 4 vec4 rows).
+// Workgroup tile BM×BN, stepping BK along P. Each thread owns a TM×TN register block (TN a
+// multiple of 4: rows of vec4 accumulators). TM and TN are consts, not overrides, because
+// function-scope arrays need constant sizes; the launcher sets them with specialize()
+// (the blocks in use: model/ops/matmul-variants.ts).
 override BM: u32 = 64;
 override BN: u32 = 64;
 override BK: u32 = 16;
 const TM: u32 = 4u;
 const TN: u32 = 4u;
+const TN4: u32 = TN / 4u;
 override WGX: u32 = BN / TN;
 override WGY: u32 = BM / TM;
 // Row pitch of the shared tiles, padded by one word: the tile loads of a non-transposed A and a
@@ -95,7 +98,7 @@ fn store_bias_gelu(i: u32, j: u32, v: f32) {
 // ---- register-tiled product ----
 
 struct Tile {
-  acc: array<vec4<f32>, 4>, // acc[r][q] = C[row0 + ty + WGY·r, col0 + tx + WGX·q]
+  acc: array<array<vec4<f32>, TN4>, TM>, // acc[r][q / 4][q % 4] = C[row0 + ty + WGY·r, col0 + tx + WGX·q]
   rowsum: f32, // Σ_k op(A)[row0 + li, k] for thread li < BM, when asked
 }
 
@@ -145,10 +148,16 @@ fn tile_product(tile: vec2<u32>, lid: vec2<u32>, rowsum: bool) -> Tile {
     }
     for (var k = 0u; k < BK; k++) {
       let ak = k * A_PITCH + lid.y;
-      let bk = k * B_PITCH + lid.x;
-      let bv = vec4<f32>(Bs[bk], Bs[bk + WGX], Bs[bk + 2u * WGX], Bs[bk + 3u * WGX]);
+      var bv: array<vec4<f32>, TN4>;
+      for (var q4 = 0u; q4 < TN4; q4++) {
+        let bk = k * B_PITCH + lid.x + 4u * q4 * WGX;
+        bv[q4] = vec4<f32>(Bs[bk], Bs[bk + WGX], Bs[bk + 2u * WGX], Bs[bk + 3u * WGX]);
+      }
       for (var r = 0u; r < TM; r++) {
-        t.acc[r] = fma(vec4<f32>(As[ak + r * WGY]), bv, t.acc[r]);
+        let av = vec4<f32>(As[ak + r * WGY]);
+        for (var q4 = 0u; q4 < TN4; q4++) {
+          t.acc[r][q4] = fma(av, bv[q4], t.acc[r][q4]);
+        }
       }
     }
     workgroupBarrier();
@@ -171,7 +180,7 @@ fn mm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: 
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_plain(ij.x, ij.y, t.acc[r][q]);
+        store_plain(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
       }
     }
   }
@@ -185,7 +194,7 @@ fn mm_bias(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_bias(ij.x, ij.y, t.acc[r][q]);
+        store_bias(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
       }
     }
   }
@@ -199,7 +208,7 @@ fn mm_gelu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_gelu(ij.x, ij.y, t.acc[r][q]);
+        store_gelu(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
       }
     }
   }
@@ -213,7 +222,7 @@ fn mm_bias_gelu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_bias_gelu(ij.x, ij.y, t.acc[r][q]);
+        store_bias_gelu(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
       }
     }
   }
@@ -230,7 +239,7 @@ fn mm_rowsum(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_plain(ij.x, ij.y, t.acc[r][q]);
+        store_plain(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
       }
     }
   }

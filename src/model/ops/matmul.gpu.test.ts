@@ -9,6 +9,7 @@ import { geluBackward, geluForward } from '../../reference/gelu.ts';
 import { matmulBackward, matmulForward } from '../../reference/matmul.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
 import { opContext } from '../../shaders/index.ts';
+import { MATMUL_VARIANTS } from './matmul-variants.ts';
 import { CPU_MATMUL_TILE, DEFAULT_MATMUL_TILE, matmulBackwardScratch, prepareMatmulBackward, prepareMatmulForward, type MatmulOptions, type MatmulShape } from './matmul.ts';
 
 // Metric: scaledMaxRelError with the floor at 1e-2·max|want| (not the default 1e-3). Why: an f32
@@ -36,7 +37,7 @@ interface Case extends MatmulShape {
 
 function name(c: Case): string {
   const o = c.opts ?? {};
-  const tile = o.tile ? ` tile ${o.tile.BM}×${o.tile.BN}/${o.tile.BK}` : '';
+  const tile = o.tile ? ` tile ${o.tile.BM}×${o.tile.BN}/${o.tile.BK} block ${o.tile.TM ?? 4}×${o.tile.TN ?? 4}` : '';
   return `M=${c.M} K=${c.K} N=${c.N}${c.bias ? ' +bias' : ''}${o.gelu ? ' gelu' : ''}${o.naive ? ' naive' : ''}${tile}`;
 }
 
@@ -226,6 +227,21 @@ describe('matmul backward (GPU vs float64, accumulating)', () => {
   });
 });
 
+// Every variant the tuner may choose, on shapes that are multiples of no tile (the larger spans
+// two column tiles even of the 128-wide ones): forward with bias + GELU, backward with dbias.
+describe('matmul tuner variants (GPU vs float64)', () => {
+  for (const v of MATMUL_VARIANTS) {
+    it(`${v.id} (${v.tile.BM}×${v.tile.BN}/${v.tile.BK}, ${v.tile.TM}×${v.tile.TN} per thread): forward and backward`, async () => {
+      for (const s of [...ODD, { M: 9, K: 150, N: 133 }]) {
+        const e = await forward({ ...s, bias: true, opts: { gelu: true, tile: v.tile } });
+        expect(e.out).toBeLessThan(FWD_BOUND);
+        expect(e.pre).toBeLessThan(FWD_BOUND);
+        expectBackward(await backward({ ...s, bias: true, opts: { tile: v.tile } }));
+      }
+    });
+  }
+});
+
 describe('matmul launcher checks', () => {
   it('names the op and tensor when a size does not fit the shape', async () => {
     const ctx = await context();
@@ -234,6 +250,7 @@ describe('matmul launcher checks', () => {
     await expect(prepareMatmulForward(ctx, io, { M: 4, K: 3, N: 5 })).rejects.toThrow(/matmul forward: out \(y\) has 24 elements/);
     await expect(prepareMatmulForward(ctx, { ...io, out: arena.get('p') }, { M: 4, K: 3, N: 5 }, { gelu: true })).rejects.toThrow(/io\.pre/);
     await expect(prepareMatmulForward(ctx, { ...io, out: arena.get('p') }, { M: 4, K: 3, N: 5 }, { tile: { BM: 64, BN: 8, BK: 16 } })).rejects.toThrow(/BN must be/);
+    await expect(prepareMatmulForward(ctx, { ...io, out: arena.get('p') }, { M: 4, K: 3, N: 5 }, { tile: { BM: 64, BN: 64, BK: 8, TN: 6 } })).rejects.toThrow(/TN of 4/);
     arena.destroy();
   });
 });

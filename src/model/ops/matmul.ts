@@ -9,7 +9,9 @@ import type { StepEncoder } from '../../gpu/step-encoder.ts';
 import { bindGroup, type BindingKind } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
 import { uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { specialize } from '../../gpu/shaders.ts';
 import { prepareGeluBackward } from './gelu.ts';
+import { matmulVariant } from './matmul-variants.ts';
 
 export interface MatmulShape {
   M: number;
@@ -17,11 +19,16 @@ export interface MatmulShape {
   N: number;
 }
 
-/** Workgroup tile of the tiled kernels (WGSL overrides BM, BN, BK); every thread computes 4×4. */
+/**
+ * Workgroup tile of the tiled kernels (WGSL overrides BM, BN, BK) and each thread's register
+ * block TM×TN (consts set by specialize(); default 4×4; TN a multiple of 4).
+ */
 export interface MatmulTile {
   BM: number;
   BN: number;
   BK: number;
+  TM?: number;
+  TN?: number;
 }
 
 /** GPU defaults (not tuned on SwiftShader): 64×64 tile, 16×16 threads, K-step 16, 8.3 KB shared. */
@@ -36,7 +43,7 @@ export const CPU_MATMUL_TILE: Readonly<MatmulTile> = { BM: 32, BN: 32, BK: 8 };
 export interface MatmulOptions {
   /** Fused GELU epilogue (forward) / dpre = dout ⊙ gelu'(pre) (backward). */
   gelu?: boolean;
-  /** Tile of the tiled kernels; default DEFAULT_MATMUL_TILE. */
+  /** Tile of the tiled kernels; default: the tuner's choice for the product (ctx.choices), else the profile's default. */
   tile?: MatmulTile;
   /** Use the one-output-per-thread reference kernels instead (tests hold the tiled ones to them). */
   naive?: boolean;
@@ -73,33 +80,55 @@ function checkShape(op: string, s: MatmulShape): void {
   }
 }
 
-function checkTile(ctx: OpContext, t: MatmulTile): void {
-  const lim = ctx.gpu.device.limits;
-  const threads = (t.BM / 4) * (t.BN / 4);
+/** Why `t` cannot run on a device with these limits, or null when it can. */
+export function matmulTileProblem(t: MatmulTile, lim: GPUSupportedLimits): string | null {
+  const TM = t.TM ?? 4;
+  const TN = t.TN ?? 4;
+  const threads = (t.BM / TM) * (t.BN / TN);
   const shared = 4 * t.BK * (t.BM + 1 + t.BN + 1);
-  const why =
-    t.BM % 4 || t.BN % 4 || !Number.isInteger(t.BK) || t.BK < 1
-      ? 'BM and BN must be multiples of 4 (4×4 per thread) and BK a positive integer'
-      : t.BN < 16
-        ? 'BN must be ≥ 16 so a workgroup has a thread per tile row (dbias row sums)'
-        : threads > lim.maxComputeInvocationsPerWorkgroup || t.BN / 4 > lim.maxComputeWorkgroupSizeX || t.BM / 4 > lim.maxComputeWorkgroupSizeY
-          ? `${threads} threads exceed this device's workgroup limits`
-          : shared > lim.maxComputeWorkgroupStorageSize
-            ? `${shared} bytes of workgroup memory exceed the device's ${lim.maxComputeWorkgroupStorageSize}`
-            : null;
-  if (why) throw new Error(`matmul: tile ${t.BM}×${t.BN}, K-step ${t.BK}: ${why}`);
+  return ![TM, TN, t.BK].every((v) => Number.isInteger(v) && v >= 1) || TN % 4 || t.BM % TM || t.BN % TN
+    ? `BM must be a multiple of TM (${TM}), BN of TN (${TN}), TN of 4, and BK a positive integer`
+    : threads < t.BM
+      ? `BN must be ≥ ${TM * TN} so a workgroup has a thread per tile row (dbias row sums)`
+      : threads > lim.maxComputeInvocationsPerWorkgroup || t.BN / TN > lim.maxComputeWorkgroupSizeX || t.BM / TM > lim.maxComputeWorkgroupSizeY
+        ? `${threads} threads exceed this device's workgroup limits`
+        : shared > lim.maxComputeWorkgroupStorageSize
+          ? `${shared} bytes of workgroup memory exceed the device's ${lim.maxComputeWorkgroupStorageSize}`
+          : null;
+}
+
+function checkTile(ctx: OpContext, t: MatmulTile): void {
+  const why = matmulTileProblem(t, ctx.gpu.device.limits);
+  if (why) throw new Error(`matmul: tile ${t.BM}×${t.BN}, K-step ${t.BK}, ${t.TM ?? 4}×${t.TN ?? 4} per thread: ${why}`);
+}
+
+/** The tuner's name for a product: its transposes and (rows × inner × cols), e.g. "matmul NT 256x128x384". */
+export function matmulProductKey(pr: { transA: boolean; transB: boolean; rows: number; inner: number; cols: number }): string {
+  return `matmul ${pr.transA ? 'T' : 'N'}${pr.transB ? 'T' : 'N'} ${pr.rows}x${pr.inner}x${pr.cols}`;
+}
+
+/** The tile for a product: opts.tile, else the tuner's choice (ctx.choices), else the profile's default. */
+function tileFor(ctx: OpContext, pr: Product, opts: MatmulOptions): MatmulTile {
+  if (opts.tile) return opts.tile;
+  const key = matmulProductKey(pr);
+  ctx.choices.note(key);
+  const chosen = ctx.choices.get(key);
+  if (chosen) return matmulVariant(chosen).tile;
+  return ctx.gpu.profile === 'cpu' ? CPU_MATMUL_TILE : DEFAULT_MATMUL_TILE;
 }
 
 async function prepareProduct(ctx: OpContext, pr: Product, opts: MatmulOptions, label: string): Promise<(enc: StepEncoder) => void> {
   const naive = opts.naive ?? false;
-  const tile = opts.tile ?? (ctx.gpu.profile === 'cpu' ? CPU_MATMUL_TILE : DEFAULT_MATMUL_TILE);
+  const tile = naive ? DEFAULT_MATMUL_TILE : tileFor(ctx, pr, opts);
   if (!naive) checkTile(ctx, tile);
+  const block = { TM: tile.TM ?? 4, TN: tile.TN ?? 4 };
   const constants: Record<string, number> = { TRANS_A: +pr.transA, TRANS_B: +pr.transB };
   if (pr.epilogue === 'mm' || pr.epilogue === 'mm_rowsum') constants.ACCUMULATE = +pr.accumulate;
   if (!naive) Object.assign(constants, { BM: tile.BM, BN: tile.BN, BK: tile.BK });
   const bindings: BindingKind[] = ['storage', 'storage', 'storage', 'uniform', ...pr.extra.map((): BindingKind => 'storage')];
   const kernel = await ctx.cache.kernel({
-    shader: shader('matmul.wgsl'),
+    // 4×4 is the file as written; other blocks are their own module.
+    shader: naive || (block.TM === 4 && block.TN === 4) ? shader('matmul.wgsl') : specialize(shader('matmul.wgsl'), block),
     entry: naive ? `naive_${pr.epilogue}` : pr.epilogue,
     bindings,
     constants,

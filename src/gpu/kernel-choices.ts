@@ -1,0 +1,33 @@
+// Which kernel variant each tunable kernel of a run uses (issue [M]). Launchers ask it when they
+// prepare a kernel that has variants, by a key that names the kernel and its real shape
+// ("matmul NT 256x128x384"), and note every key they asked for: that list is what the tuner
+// measures for the current model. Unset keys fall back to the launcher's default.
+
+export class KernelChoices {
+  private readonly chosen = new Map<string, string>();
+  private readonly asked = new Set<string>();
+
+  /** The variant id chosen for `key`, if any. */
+  get(key: string): string | undefined {
+    return this.chosen.get(key);
+  }
+
+  set(key: string, variant: string): void {
+    this.chosen.set(key, variant);
+  }
+
+  /** Records that a launcher prepared the kernel `key` (with or without a choice). */
+  note(key: string): void {
+    this.asked.add(key);
+  }
+
+  /** Every key a launcher asked for, in first-asked order. */
+  get keys(): string[] {
+    return [...this.asked];
+  }
+
+  /** The choices, key → variant id (for reports and the cache). */
+  entries(): [string, string][] {
+    return [...this.chosen];
+  }
+}
