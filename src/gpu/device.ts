@@ -3,6 +3,7 @@
 // loss and uncaptured errors into GpuErrorInfo for the UI. Uses no DOM API: the same code runs in
 // a page, a Web Worker and under Node with Dawn (`webgpu` package), which passes its own `GPU`.
 
+import { KernelChoices } from './kernel-choices.ts';
 import { GpuError, type GpuErrorInfo } from './errors.ts';
 import { DEFAULT_MEMORY_BUDGET } from './memory-plan.ts';
 
@@ -104,6 +105,8 @@ export class Gpu {
    * stated figure, since WebGPU cannot report the GPU's memory; raise it where more is known.
    */
   memoryBudget = DEFAULT_MEMORY_BUDGET;
+  /** Kernel variants the tuner chose on this device; every op context built on it reads them. */
+  readonly kernels = new KernelChoices();
 
   constructor(
     readonly device: GPUDevice,

@@ -4,7 +4,7 @@
 // step's encoder, so a step allocates nothing and creates no bind groups.
 
 import type { Gpu } from './device.ts';
-import { KernelChoices } from './kernel-choices.ts';
+import type { KernelChoices } from './kernel-choices.ts';
 import { PipelineCache } from './pipelines.ts';
 import type { ShaderLibrary } from './shaders.ts';
 import type { StepEncoder } from './step-encoder.ts';
@@ -14,7 +14,7 @@ export interface OpContext {
   gpu: Gpu;
   cache: PipelineCache;
   uniforms: UniformPool;
-  /** Tuned kernel variants, and the tunable kernels this context has prepared. */
+  /** The device's tuned kernel variants (gpu.kernels), where launchers also note what they prepare. */
   choices: KernelChoices;
 }
 
@@ -25,7 +25,7 @@ export interface PreparedOp {
 
 /** The context for ops whose shaders `library` resolves (the app's: opContext in src/shaders/index.ts). */
 export function createOpContext(gpu: Gpu, library: ShaderLibrary): OpContext {
-  return { gpu, cache: new PipelineCache(gpu, library), uniforms: new UniformPool(gpu), choices: new KernelChoices() };
+  return { gpu, cache: new PipelineCache(gpu, library), uniforms: new UniformPool(gpu), choices: gpu.kernels };
 }
 
 /**

@@ -102,9 +102,25 @@ function checkTile(ctx: OpContext, t: MatmulTile): void {
   if (why) throw new Error(`matmul: tile ${t.BM}×${t.BN}, K-step ${t.BK}, ${t.TM ?? 4}×${t.TN ?? 4} per thread: ${why}`);
 }
 
+/** One product C (rows,cols) = op(A) (rows,inner) · op(B) (inner,cols): what the tuner tunes. */
+export interface MatmulProductShape {
+  transA: boolean;
+  transB: boolean;
+  rows: number;
+  inner: number;
+  cols: number;
+}
+
 /** The tuner's name for a product: its transposes and (rows × inner × cols), e.g. "matmul NT 256x128x384". */
-export function matmulProductKey(pr: { transA: boolean; transB: boolean; rows: number; inner: number; cols: number }): string {
+export function matmulProductKey(pr: MatmulProductShape): string {
   return `matmul ${pr.transA ? 'T' : 'N'}${pr.transB ? 'T' : 'N'} ${pr.rows}x${pr.inner}x${pr.cols}`;
+}
+
+/** The inverse of matmulProductKey; null for a key that is not a matmul product's. */
+export function parseMatmulProductKey(key: string): MatmulProductShape | null {
+  const m = /^matmul ([NT])([NT]) (\d+)x(\d+)x(\d+)$/.exec(key);
+  if (!m) return null;
+  return { transA: m[1] === 'T', transB: m[2] === 'T', rows: +m[3]!, inner: +m[4]!, cols: +m[5]! };
 }
 
 /** The tile for a product: opts.tile, else the tuner's choice (ctx.choices), else the profile's default. */
@@ -140,6 +156,21 @@ async function prepareProduct(ctx: OpContext, pr: Product, opts: MatmulOptions, 
   const max = ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension;
   if (gx > max || gy > max) throw new Error(`${label}: (${pr.rows}×${pr.cols}) needs ${gx}×${gy} workgroups, more than ${max} per dimension`);
   return (enc) => enc.dispatch(kernel, group, gx, gy, 1, label);
+}
+
+/** c (rows,cols) = op(a) · op(b) with no epilogue, overwriting c: the tuner's unit of work. */
+export async function prepareMatmulProduct(
+  ctx: OpContext,
+  io: { a: TensorRange; b: TensorRange; c: TensorRange },
+  pr: MatmulProductShape,
+  opts: MatmulOptions = {},
+): Promise<PreparedOp> {
+  const op = 'matmul product';
+  check(op, 'a', io.a, pr.rows * pr.inner, '(rows,inner)');
+  check(op, 'b', io.b, pr.inner * pr.cols, '(inner,cols)');
+  check(op, 'c', io.c, pr.rows * pr.cols, '(rows,cols)');
+  const record = await prepareProduct(ctx, { ...pr, epilogue: 'mm', a: io.a, b: io.b, c: io.c, extra: [], accumulate: false }, opts, `matmul ${io.c.name}`);
+  return { record };
 }
 
 /**
