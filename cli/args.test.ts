@@ -13,6 +13,14 @@ describe('train CLI flags', () => {
     expect(parseTrainArgs([]).config.preset).toBe('bert-micro');
   });
 
+  it('takes kernel tuning: mode and budget, checked', () => {
+    expect(parseTrainArgs([])).toMatchObject({ autotune: 'auto', autotuneBudgetMs: undefined });
+    expect(parseTrainArgs(['--autotune', 'on', '--autotune-budget', '90'])).toMatchObject({ autotune: 'on', autotuneBudgetMs: 90_000 });
+    expect(() => parseTrainArgs(['--autotune', 'yes'])).toThrow(/--autotune yes is not one of: auto, on, off/);
+    expect(() => parseTrainArgs(['--autotune-budget', '0'])).toThrow(/must be a positive number of seconds/);
+    expect(() => parseTrainArgs(['--autotune-budget', 'lots'])).toThrow(/is not a number/);
+  });
+
   it('takes a masking strategy, its rate and parameters, and rejects bad ones by name', () => {
     const a = parseTrainArgs(['--mask', 'span', '--mask-rate', '0.3', '--mask-param', 'p=0.3', '--mask-param', 'schedule=cosine']);
     expect(a.config.masking).toEqual({ strategy: 'span', params: { p: '0.3', schedule: 'cosine', rate: '0.3' } });

@@ -5,6 +5,7 @@ import { parseMaskingConfig, STRATEGIES } from '../src/masking/registry.ts';
 import { PROBE_TASK_IDS, type ProbeTaskId } from '../src/data/probe-tasks.ts';
 import { LR_DECAYS, PRESETS, presetConfig, probeOf, validateConfig, type DataSource, type RunConfig } from '../src/model/config.ts';
 import { OBJECTIVE_IDS } from '../src/objectives/registry.ts';
+import type { AutotuneMode } from '../src/train/protocol.ts';
 import { applyObjectiveFlags, OBJECTIVE_OPTIONS, OBJECTIVE_USAGE } from './objective-flags.ts';
 
 export class UsageError extends Error {}
@@ -74,6 +75,11 @@ ${OBJECTIVE_USAGE}
                     logits), DIR/checkpoint.mlckpt, and check the ONNX model in onnxruntime-web
   --resume FILE     continue the run a checkpoint file holds (same setup; --steps may be longer)
   --gpu MODE        swiftshader (default; works without a GPU) or hardware; env MASKLAB_GPU
+  --autotune MODE   tune the matmul kernels on this adapter before training: on | off | auto
+                    (default auto: on with --gpu hardware, off on SwiftShader); the choices,
+                    their measured gains and the tuning time go into --out (tuning)
+  --autotune-budget S  bound of the tuning in seconds (default 20; kernels it does not reach
+                    keep their defaults; compiling dominates on SwiftShader: ~300 s tunes all)
   --adapter         only bring WebGPU up and report the adapter (no training)
   --no-build        use dist/ as it is instead of rebuilding it when sources changed
   --help            this text`;
@@ -110,6 +116,8 @@ export const TRAIN_OPTIONS = {
   resume: { type: 'string' },
   gpu: { type: 'string' },
   adapter: { type: 'boolean' },
+  autotune: { type: 'string' },
+  'autotune-budget': { type: 'string' },
   'no-build': { type: 'boolean' },
   help: { type: 'boolean' },
 } as const satisfies OptionSpec;
@@ -123,6 +131,9 @@ export interface TrainArgs {
   gpu: 'swiftshader' | 'hardware' | null;
   /** --adapter: only report the adapter. */
   adapterOnly: boolean;
+  autotune: AutotuneMode;
+  /** --autotune-budget, in ms; undefined: the engine's default. */
+  autotuneBudgetMs: number | undefined;
   build: boolean;
   help: boolean;
 }
@@ -183,6 +194,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
   if (v['log-every'] === undefined) config.train.logEvery = 1;
   const problems = v['list-masks'] ? [] : validateConfig(config);
   if (problems.length) throw new UsageError(problems.map((p) => p.message).join('\n'));
+  const autotuneBudget = num('autotune-budget', v['autotune-budget']);
+  if (autotuneBudget !== undefined && !(autotuneBudget > 0)) throw new UsageError(`--autotune-budget ${v['autotune-budget']} must be a positive number of seconds, e.g. --autotune-budget 60`);
   return {
     config,
     listMasks: Boolean(v['list-masks']),
@@ -191,6 +204,8 @@ export function parseTrainArgs(argv: string[]): TrainArgs {
     resume: v.resume ?? null,
     gpu: v.gpu === undefined ? null : oneOf('gpu', v.gpu, ['swiftshader', 'hardware'] as const, 'swiftshader'),
     adapterOnly: Boolean(v.adapter),
+    autotune: v.autotune === undefined ? 'auto' : oneOf('autotune', v.autotune, ['auto', 'on', 'off'] as const, 'auto'),
+    autotuneBudgetMs: autotuneBudget === undefined ? undefined : autotuneBudget * 1000,
     build: !v['no-build'],
     help: Boolean(v.help),
   };

@@ -11,7 +11,7 @@ import { parseTrainArgs, TRAIN_USAGE } from './args.ts';
 import { gpuModeFromEnv } from './chromium.ts';
 import { ensureBuilt, openHeadless } from './headless.ts';
 import { runCli } from './run.ts';
-import type { AdapterReport, EngineEvent, EvalPoint, ExportCheck, MetricPoint, ProbePoint, RunConfig, RunInfo } from '../src/train/protocol.ts';
+import type { AdapterReport, EngineEvent, EvalPoint, ExportCheck, MetricPoint, ProbePoint, RunConfig, RunInfo, TuneOutcome } from '../src/train/protocol.ts';
 import { describeProbe, probeRecords } from '../src/train/probe-report.ts';
 import type { HeadlessSession } from './headless.ts';
 
@@ -138,9 +138,15 @@ async function main(): Promise<number> {
   let printed = 0;
   // Set by the 'configured' event itself: the step-0 probe's event arrives before `send` returns.
   let info: RunInfo | null = null;
+  let tuning: { outcomes: TuneOutcome[]; ms: number; rebuilt: boolean } | null = null;
   const events = new EventLog((e) => {
     if (e.type === 'configured' || e.type === 'restored') info = e.info;
     if (e.type === 'log') log(e.line);
+    else if (e.type === 'tune-progress' && e.key) log(`tuning kernels: ${e.done}/${e.total} (${e.key})`);
+    else if (e.type === 'tuned') {
+      tuning = { outcomes: e.outcomes, ms: e.ms, rebuilt: e.rebuilt };
+      for (const line of describeTuning(e.outcomes, e.ms)) log(line);
+    }
     else if (e.type === 'metrics' && (e.point.step >= printed + printEvery || e.point.step === cfg.train.steps)) {
       const p = e.point;
       printed = p.step - (p.step % printEvery);
@@ -178,6 +184,7 @@ async function main(): Promise<number> {
       adapter,
     };
     if (!args.adapterOnly) {
+      await session.send({ type: 'autotune', mode: args.autotune, ...(args.autotuneBudgetMs !== undefined ? { budgetMs: args.autotuneBudgetMs } : {}) });
       const configured = events.next((e) => e.type === 'configured' || e.type === 'restored' || isFailure(e));
       await session.send(resume ? { type: 'restore', bytes: resume.bytes, config: cfg } : { type: 'configure', config: cfg });
       const c = await configured;
@@ -224,6 +231,7 @@ async function main(): Promise<number> {
         tokensPerSec: tps.length ? tps[Math.floor(tps.length / 2)] : 0,
         stepsDone: events.metrics.at(-1)?.step ?? 0,
         trainSeconds,
+        ...(tuning ? { tuning } : {}),
         ...(f.type === 'diverged' ? { diverged: { ...f.divergence, rollbackStep: f.rollbackStep } } : {}),
       });
       if (args.saveDir && f.type === 'status') {
@@ -273,3 +281,12 @@ function writeOut(out: string | null, result: Record<string, unknown>, t0: numbe
 }
 
 runCli(main);
+
+/** The tuning's summary: time, then per kernel its choice, the default and the measured gain. */
+function describeTuning(outcomes: TuneOutcome[], ms: number): string[] {
+  const tuned = outcomes.filter((o) => o.source === 'measured' || o.source === 'cache');
+  return [
+    `kernel tuning: ${tuned.length} of ${outcomes.length} kernels tuned in ${(ms / 1000).toFixed(1)} s`,
+    ...outcomes.map((o) => `  ${o.key}: ${o.choice}${o.choice === o.defaultId ? ' (the default)' : ` instead of ${o.defaultId}`}, ${o.source === 'measured' || o.source === 'cache' ? `${o.gain.toFixed(2)}× (${o.source})` : o.source}`),
+  ];
+}

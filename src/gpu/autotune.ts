@@ -53,7 +53,8 @@ export interface TuneOutcome {
   rejected: Record<string, string>;
   /** ms[default] / ms[choice]; 1 when the default won or was not timed. */
   gain: number;
-  source: 'measured' | 'cache' | 'time bound';
+  /** measured now, taken from the cache, or not tuned: out of time, or skipped by the user. */
+  source: 'measured' | 'cache' | 'time bound' | 'skipped';
 }
 
 export interface CachedChoice {
@@ -70,15 +71,22 @@ export interface TuneCache {
 export interface TuneOptions {
   /** Batches timed per candidate (the median counts). Default 5. */
   batches?: number;
-  /** Runs per batch. Default 8. */
+  /**
+   * Runs per batch, at most. Default 16; fewer when one run is slow (a batch aims at ~2 ms of
+   * work, enough for Chrome's coarse timestamps, no more: a software adapter has no time to spare).
+   */
   reps?: number;
   /** Wall-clock bound for the whole tuning, ms. Default 30 s. */
   budgetMs?: number;
   cache?: TuneCache;
+  /** Polled between problems: true skips the rest (they keep their defaults). */
+  shouldStop?: () => boolean;
   onProgress?: (done: number, total: number, key: string) => void;
 }
 
 const FLOOR = 1e-2;
+/** Work one timed batch aims at, ms (see TuneOptions.reps). */
+const BATCH_MS = 2;
 
 /** max |got − want| / max(|want|, 1e-2·max|want|); Infinity when any entry of got is not finite. */
 export function tuneError(got: Float32Array, want: Float32Array): number {
@@ -104,8 +112,9 @@ async function runOnce(gpu: Gpu, problem: TuneProblem, k: TuneKernel): Promise<F
 }
 
 /** Median ms per run of `k`: timestamp sums where available, else wall time per batch. */
-async function timeKernel(gpu: Gpu, k: TuneKernel, batches: number, reps: number, profiler: TimestampProfiler | null): Promise<number> {
+async function timeKernel(gpu: Gpu, k: TuneKernel, batches: number, maxReps: number, profiler: TimestampProfiler | null): Promise<number> {
   const per: number[] = [];
+  let reps = 1; // the warm-up batch (b = -1) is one run, whose time sets the batch size
   for (let b = -1; b < batches; b++) {
     const enc = new StepEncoder(gpu, { label: 'tune timing', ...(profiler ? { profiler } : {}) });
     const t0 = performance.now();
@@ -115,7 +124,8 @@ async function timeKernel(gpu: Gpu, k: TuneKernel, batches: number, reps: number
     const wall = performance.now() - t0;
     const timings = sub.timings ? await sub.timings : null;
     const ms = timings?.length ? timings.reduce((s, t) => s + t.ms, 0) : wall;
-    if (b >= 0) per.push(ms / reps); // batch -1 warms up
+    if (b >= 0) per.push(ms / reps);
+    else reps = Math.max(1, Math.min(maxReps, Math.ceil(BATCH_MS / Math.max(wall, 1e-3))));
   }
   per.sort((x, y) => x - y);
   return per[Math.floor(per.length / 2)]!;
@@ -165,7 +175,7 @@ async function stillCorrect(gpu: Gpu, p: TuneProblem, id: string): Promise<boole
  * in the order given. Releases every problem. The caller applies the choices (KernelChoices).
  */
 export async function autotune(gpu: Gpu, problems: TuneProblem[], opts: TuneOptions = {}): Promise<TuneOutcome[]> {
-  const o = { batches: opts.batches ?? 5, reps: opts.reps ?? 8 };
+  const o = { batches: opts.batches ?? 5, reps: opts.reps ?? 16 };
   const deadline = performance.now() + (opts.budgetMs ?? 30_000);
   const profiler = gpu.hasTimestamps ? new TimestampProfiler(gpu, 4 * o.reps) : null;
   const byKey = new Map<string, TuneOutcome>();
@@ -176,8 +186,9 @@ export async function autotune(gpu: Gpu, problems: TuneProblem[], opts: TuneOpti
       const cached = await opts.cache?.get(p.cacheKey);
       if (cached && (await stillCorrect(gpu, p, cached.choice))) {
         byKey.set(p.key, { key: p.key, choice: cached.choice, defaultId: p.defaultId, ms: cached.ms, rejected: {}, gain: cached.gain, source: 'cache' });
-      } else if (performance.now() >= deadline) {
-        byKey.set(p.key, { key: p.key, choice: p.defaultId, defaultId: p.defaultId, ms: {}, rejected: {}, gain: 1, source: 'time bound' });
+      } else if (opts.shouldStop?.() || performance.now() >= deadline) {
+        const source = opts.shouldStop?.() ? 'skipped' : 'time bound';
+        byKey.set(p.key, { key: p.key, choice: p.defaultId, defaultId: p.defaultId, ms: {}, rejected: {}, gain: 1, source });
       } else {
         const m = await measure(gpu, p, o, profiler);
         byKey.set(p.key, { ...m, source: 'measured' });

@@ -6,6 +6,7 @@
 export class KernelChoices {
   private readonly chosen = new Map<string, string>();
   private readonly asked = new Set<string>();
+  private readonly recent = new Set<string>();
 
   /** The variant id chosen for `key`, if any. */
   get(key: string): string | undefined {
@@ -19,6 +20,14 @@ export class KernelChoices {
   /** Records that a launcher prepared the kernel `key` (with or without a choice). */
   note(key: string): void {
     this.asked.add(key);
+    this.recent.add(key);
+  }
+
+  /** The keys noted since the last call: what the model built in between uses. */
+  takeRecent(): string[] {
+    const r = [...this.recent];
+    this.recent.clear();
+    return r;
   }
 
   /** Every key a launcher asked for, in first-asked order. */

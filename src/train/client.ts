@@ -3,7 +3,7 @@
 // commands.
 import { GpuError } from '../gpu/errors.ts';
 import type { RunConfig } from '../model/config.ts';
-import { setGpuError, setGpuReady, setGpuStats } from '../store/gpu.ts';
+import { setGpuError, setGpuReady, setGpuStats, setTuned, setTuneMode, setTuneProgress } from '../store/gpu.ts';
 import { runConfigured, runConfiguring, runDiverged, runError, runEval, runMetrics, runNotice, runProbeEval, runRolledBack, runStatus } from '../store/run.ts';
 import { corpusFailed, corpusLoading, corpusReady } from '../store/setup.ts';
 import { clearViews, setBatchView, setProbe } from '../store/views.ts';
@@ -13,7 +13,7 @@ import { downloadBlob } from '../store/files.ts';
 import { runLabel } from '../store/run-label.ts';
 import { setDraft } from '../store/setup.ts';
 import { zipSync } from 'fflate';
-import type { EngineCommand, EngineEvent, ExportFormat, FaultKind, GpuStats, ViewRequest } from './protocol.ts';
+import type { AutotuneMode, EngineCommand, EngineEvent, ExportFormat, FaultKind, GpuStats, ViewRequest } from './protocol.ts';
 
 export interface EngineClient {
   send(cmd: EngineCommand, transfer?: Transferable[]): void;
@@ -30,6 +30,10 @@ function handle(ev: EngineEvent): void {
       return setGpuReady(ev.adapter);
     case 'gpu-error':
       return setGpuError(ev.error);
+    case 'tune-progress':
+      return setTuneProgress({ done: ev.done, total: ev.total, key: ev.key });
+    case 'tuned':
+      return setTuned({ outcomes: ev.outcomes, ms: ev.ms, rebuilt: ev.rebuilt });
     case 'configured':
       autosave.runStarted(); // a new run: its autosaves go to a new slot from here on
       return runConfigured(ev.info);
@@ -124,6 +128,19 @@ function onExported(files: { path: string; bytes: ArrayBuffer }[]): void {
   downloadBlob(new Blob([zip as Uint8Array<ArrayBuffer>], { type: 'application/zip' }), 'masklab-export.zip');
 }
 
+const TUNE_MODE_KEY = 'masklab.autotune';
+const TUNE_MODES: readonly AutotuneMode[] = ['auto', 'on', 'off'];
+
+/** The kernel-tuning mode chosen on an earlier visit (localStorage), else 'auto'. */
+function savedTuneMode(): AutotuneMode {
+  try {
+    const v = localStorage.getItem(TUNE_MODE_KEY);
+    return TUNE_MODES.find((m) => m === v) ?? 'auto';
+  } catch {
+    return 'auto';
+  }
+}
+
 /** Steps between autosaves while training (and one whenever a run pauses or ends). */
 export const AUTOSAVE_EVERY = 100;
 
@@ -151,6 +168,9 @@ export function startEngineClient(): EngineClient | null {
   (globalThis as unknown as { masklab?: object }).masklab = { fault: (kind: FaultKind) => current?.send({ type: 'fault', kind }), gpuStats: () => engine.gpuStats() };
   current.send({ type: 'init' });
   current.send({ type: 'autosave', every: AUTOSAVE_EVERY });
+  const mode = savedTuneMode();
+  setTuneMode(mode);
+  current.send({ type: 'autotune', mode });
   void autosave.findSaved(); // runs saved by earlier visits and other tabs, offered for resume
   return current;
 }
@@ -172,6 +192,18 @@ export const engine = {
   },
   /** What the open views want (probe sentence, batch rows); the engine throttles the work. */
   views: (request: ViewRequest) => current?.send({ type: 'views', request }),
+  /** Kernel tuning from the next run set up on: kept for later visits. */
+  setAutotune(mode: AutotuneMode): void {
+    try {
+      localStorage.setItem(TUNE_MODE_KEY, mode);
+    } catch {
+      // storage refused: the choice holds for this visit only
+    }
+    setTuneMode(mode);
+    current?.send({ type: 'autotune', mode });
+  },
+  /** Ends a tuning under way; the kernels not reached keep their defaults. */
+  skipTuning: () => current?.send({ type: 'tune-skip' }),
   start: (delayMs = 0) => current?.send({ type: 'start', delayMs }),
   pause: () => current?.send({ type: 'pause' }),
   step: (count = 1) => current?.send({ type: 'step', count }),

@@ -7,7 +7,10 @@ import { fetchBrown, type BrownCorpus } from '../data/brown.ts';
 import { CorpusError, decodeText, parseTextCorpus } from '../data/text-corpus.ts';
 import { initGpu, type Gpu } from '../gpu/device.ts';
 import { toGpuErrorInfo } from '../gpu/errors.ts';
-import type { CheckpointReason, EngineCommand, FaultKind, PostEvent, RunConfig, ViewRequest } from './protocol.ts';
+import { AUTOTUNE_BUDGET_MS, type AutotuneMode, type CheckpointReason, type EngineCommand, type FaultKind, type PostEvent, type RunConfig, type TuneOutcome, type ViewRequest } from './protocol.ts';
+import type { TuneCache } from '../gpu/autotune.ts';
+import { idbTuneCache } from '../gpu/tune-cache.ts';
+import { tuneRunKernels, tunesOn } from './tune-run.ts';
 import { benchTraining } from './bench.ts';
 import { TrainingSession } from './session.ts';
 import { CheckpointError, checkpointMismatch, decodeCheckpoint, encodeCheckpoint, type CheckpointData } from './checkpoint.ts';
@@ -55,6 +58,14 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
   // which its seed makes the same start.
   let cpuState: CheckpointData | null = null;
   let lastLossAt = -Infinity;
+  // Kernel tuning (tune-run.ts): the mode, each tuning's bound, the user's skip, what this
+  // device has decided (cleared with a new device), and the cross-visit cache.
+  let autotuneMode: AutotuneMode = 'auto';
+  let tuneBudgetMs = AUTOTUNE_BUDGET_MS;
+  let tuneSkip = false;
+  let tunedOn: Gpu | null = null;
+  const tuned = new Map<string, TuneOutcome>();
+  let tuneCache: TuneCache | null = null;
 
   async function loadCorpus(name: string, data: Blob): Promise<void> {
     try {
@@ -96,6 +107,33 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
       post({ type: 'gpu-error', error: toGpuErrorInfo(e) });
       return null;
     }
+  }
+
+  /**
+   * A run's session, built with tuned kernels where tuning is on: built once (which notes its
+   * kernels), tuned, and built again if a kernel's choice changed. A tuning that fails keeps
+   * the defaults and says so in the log; it never fails the run.
+   */
+  async function createSession(g: Gpu, config: RunConfig): Promise<TrainingSession> {
+    g.kernels.takeRecent();
+    const s = await TrainingSession.create(g, config, post, loadBrown, text);
+    if (!tunesOn(autotuneMode, g)) return s;
+    if (tunedOn !== g) {
+      tuned.clear();
+      tunedOn = g;
+    }
+    tuneSkip = false;
+    let t;
+    try {
+      t = await tuneRunKernels(g, g.kernels.takeRecent(), tuned, { post, cache: (tuneCache ??= idbTuneCache()), budgetMs: tuneBudgetMs, shouldStop: () => tuneSkip });
+    } catch (e) {
+      post({ type: 'log', line: `kernel tuning failed, the default kernels are kept: ${e instanceof Error ? e.message : String(e)}` });
+      return s;
+    }
+    post({ type: 'tuned', outcomes: t.outcomes, ms: t.ms, rebuilt: t.changed });
+    if (!t.changed) return s;
+    s.destroy();
+    return TrainingSession.create(g, config, post, loadBrown, text);
   }
 
   async function run(until: (s: TrainingSession) => number, delayMs = 0): Promise<void> {
@@ -163,7 +201,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         pauseRequested = true;
         await running;
       }
-      next = await TrainingSession.create(g, target, post, loadBrown, text);
+      next = await createSession(g, target);
       next.restoreState(ckpt);
     } catch (e) {
       next?.destroy();
@@ -204,7 +242,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     if (!g || !lost) return; // no device: the gpu-error it posted says why
     const state = cpuState; // always the current run's: configure and restore replace it
     try {
-      const next = await TrainingSession.create(g, lost.config, post, loadBrown, text);
+      const next = await createSession(g, lost.config);
       if (state) next.restoreState(state);
       next.views.request = views;
       session = next;
@@ -233,6 +271,10 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
     handle(cmd) {
       if (cmd.type === 'pause' || cmd.type === 'configure' || cmd.type === 'stop' || cmd.type === 'restore') pauseRequested = true;
       if (cmd.type === 'pause') return Promise.resolve();
+      if (cmd.type === 'tune-skip') {
+        tuneSkip = true;
+        return Promise.resolve();
+      }
       // Counters are read between awaits: answered now, not behind a running loop.
       if (cmd.type === 'stats') {
         post({ type: 'gpu-stats', stats: gpu?.snapshotStats() ?? null });
@@ -277,7 +319,7 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
         cpuState = null;
         configureFailed = true;
         try {
-          session = await TrainingSession.create(g, cmd.config, post, loadBrown, text);
+          session = await createSession(g, cmd.config);
           configureFailed = false;
           session.views.request = views;
           post({ type: 'configured', info: session.info });
@@ -332,6 +374,12 @@ export function createEngine(post: PostEvent, opts: EngineOptions = {}): Engine 
       }
       case 'autosave':
         autosaveEvery = Math.max(0, Math.floor(cmd.every));
+        return;
+      case 'autotune':
+        autotuneMode = cmd.mode;
+        tuneBudgetMs = cmd.budgetMs ?? AUTOTUNE_BUDGET_MS;
+        return;
+      case 'tune-skip':
         return;
       case 'checkpoint':
         if (!session) return runError(new Error('There is no run to save.'), 'Train a few steps first.');

@@ -2,13 +2,14 @@
 // drives) and its client. Plain data only: they are posted, and large arrays are transferred.
 
 import type { AdapterReport, GpuStats } from '../gpu/device.ts';
+import type { TuneOutcome } from '../gpu/autotune.ts';
 import type { GpuErrorInfo } from '../gpu/errors.ts';
 import { RECORD } from '../masking/reference.ts';
 import type { MaskingConfig } from '../masking/registry.ts';
 import type { RunConfig } from '../model/config.ts';
 import type { Divergence } from './divergence.ts';
 
-export type { AdapterReport, Divergence, GpuErrorInfo, GpuStats, RunConfig };
+export type { AdapterReport, Divergence, GpuErrorInfo, GpuStats, RunConfig, TuneOutcome };
 
 /** Client → engine. */
 export type EngineCommand =
@@ -63,7 +64,19 @@ export type EngineCommand =
   /** Runs the exported ONNX model in onnxruntime-web on the probe and compares with our logits: answers 'export-verified' or 'export-error'. */
   | { type: 'verify-export'; probe: string }
   /** The GPU's counters now (live buffers and bytes among them): answers 'gpu-stats' at once, even mid-run. */
-  | { type: 'stats' };
+  | { type: 'stats' }
+  /**
+   * Kernel tuning when a run is set up (gpu/autotune.ts): 'auto' (the default) tunes on a
+   * hardware GPU and not on a software fallback adapter, where the CPU's time is better spent
+   * training; `budgetMs` bounds each tuning (default AUTOTUNE_BUDGET_MS).
+   */
+  | { type: 'autotune'; mode: AutotuneMode; budgetMs?: number }
+  /** Skips the rest of a tuning in progress (acts at once): untuned kernels keep their defaults. */
+  | { type: 'tune-skip' };
+
+export type AutotuneMode = 'auto' | 'on' | 'off';
+/** The default bound of one tuning, ms (only a first visit pays it; later ones hit the cache). */
+export const AUTOTUNE_BUDGET_MS = 20_000;
 
 export type CheckpointReason = 'download' | 'autosave';
 export type FaultKind = 'command' | 'uncaught' | 'rejection';
@@ -393,7 +406,11 @@ export type EngineEvent =
   | { type: 'export-error'; message: string; hint: string }
   | { type: 'log'; line: string }
   /** Answers 'stats'; null before the engine has a device. */
-  | { type: 'gpu-stats'; stats: GpuStats | null };
+  | { type: 'gpu-stats'; stats: GpuStats | null }
+  /** Kernel tuning under way while a run is set up: `done` of `total` kernels, `key` next. */
+  | { type: 'tune-progress'; done: number; total: number; key: string }
+  /** Tuning ended: the choice per kernel of the run just set up, and the tuning's wall time. */
+  | { type: 'tuned'; outcomes: TuneOutcome[]; ms: number; rebuilt: boolean };
 
 export type PostEvent = (event: EngineEvent, transfer?: Transferable[]) => void;
 

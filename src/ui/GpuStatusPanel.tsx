@@ -5,6 +5,7 @@ import { useEffect } from 'react';
 import { useGpuStore } from '../store/gpu.ts';
 import { engine } from '../train/client.ts';
 import type { AdapterReport } from '../train/protocol.ts';
+import { KernelTuning } from './KernelTuning.tsx';
 
 const MiB = 2 ** 20;
 const fmtBytes = (b: number) => (b >= MiB ? `${(b / MiB).toFixed(0)} MiB` : `${(b / 1024).toFixed(0)} KiB`);
@@ -59,6 +60,7 @@ export function GpuStatusPanel({ adapter }: { adapter: AdapterReport }) {
         ))}
         <LiveBuffers />
       </dl>
+      <KernelTuning />
     </section>
   );
 }
