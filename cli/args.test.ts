@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTrainArgs, UsageError } from './args.ts';
+import { parseBenchArgs, parseTrainArgs, UsageError } from './args.ts';
 
 describe('train CLI flags', () => {
   it('builds the run config from a preset and flags', () => {
@@ -69,5 +69,14 @@ describe('train CLI flags', () => {
     expect(() => parseTrainArgs(['--preset', 'electra-micro', '--temperature', '0'])).toThrow(/electra.temperature must be a number from 0.05 to 10 \(got 0\)/);
     expect(() => parseTrainArgs(['--uniform-generator'])).toThrow(/--uniform-generator is an ELECTRA option: add --objective electra/);
     expect(() => parseTrainArgs(['--hidden', '30', '--heads', '4'])).toThrow(/model.C \(30\) must be divisible by model.NH \(4\)/);
+  });
+});
+
+describe('bench CLI flags', () => {
+  it('--autotune-budget goes with --peers and is in seconds', () => {
+    expect(parseBenchArgs(['--peers']).peers!.autotuneMs).toBeNull();
+    expect(parseBenchArgs(['--peers', '--autotune-budget', '120']).peers!.autotuneMs).toBe(120_000);
+    expect(() => parseBenchArgs(['--autotune-budget', '120'])).toThrow(/go with --peers/);
+    expect(() => parseBenchArgs(['--peers', '--autotune-budget', '0'])).toThrow(/whole number ≥ 1/);
   });
 });

@@ -246,7 +246,10 @@ interleaved in blocks, each block queued at once and waited for once; median and
   --reps N          timed blocks per runtime (default 20)
   --block-ms MS     target duration of one block; sets iterations per block (default 1000)
   --no-kernels      skip the kernel cases
-  --md FILE         also write the Markdown tables (bench/RESULTS.md keeps the latest)`;
+  --md FILE         also write the Markdown tables (bench/RESULTS.md keeps the latest)
+  --autotune-budget S  first tune our matmul kernels on this adapter (bound: S seconds per
+                    preset), then time the tuned engine, the untuned one (default kernels) and
+                    the peers in the same blocks: per training step and per matmul kernel`;
 
 export const BENCH_OPTIONS = {
   presets: { type: 'string' },
@@ -263,11 +266,12 @@ export const BENCH_OPTIONS = {
   'block-ms': { type: 'string' },
   'no-kernels': { type: 'boolean' },
   md: { type: 'string' },
+  'autotune-budget': { type: 'string' },
 } as const satisfies OptionSpec;
 
 export interface BenchArgs {
   /** --peers: the peer comparison, with its options. */
-  peers: { reps: number; blockMs: number; kernels: boolean; md: string | null } | null;
+  peers: { reps: number; blockMs: number; kernels: boolean; md: string | null; autotuneMs: number | null } | null;
   presets: string[];
   masking: { strategy: string; params: Record<string, string> } | null;
   steps: number | null;
@@ -299,9 +303,11 @@ export function parseBenchArgs(argv: string[]): BenchArgs {
     if (problems.length) throw new UsageError(problems.map((p) => p.message).join('\n'));
   }
   const peers = v.peers
-    ? { reps: count('reps', v.reps, 3) ?? 20, blockMs: count('block-ms', v['block-ms'], 1) ?? 1000, kernels: !v['no-kernels'], md: v.md ?? null }
+    ? { reps: count('reps', v.reps, 3) ?? 20, blockMs: count('block-ms', v['block-ms'], 1) ?? 1000, kernels: !v['no-kernels'], md: v.md ?? null, autotuneMs: (count('autotune-budget', v['autotune-budget'], 1) ?? 0) * 1000 || null }
     : null;
-  if (!v.peers && (v.reps !== undefined || v['block-ms'] !== undefined || v['no-kernels'] || v.md !== undefined)) throw new UsageError('--reps, --block-ms, --no-kernels and --md go with --peers.');
+  if (!v.peers && (v.reps !== undefined || v['block-ms'] !== undefined || v['no-kernels'] || v.md !== undefined || v['autotune-budget'] !== undefined)) {
+    throw new UsageError('--reps, --block-ms, --no-kernels, --md and --autotune-budget go with --peers.');
+  }
   return {
     peers,
     presets,

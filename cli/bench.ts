@@ -108,7 +108,7 @@ async function main(): Promise<number> {
 async function peers(session: HeadlessSession, args: BenchArgs, adapter: AdapterReport, gpuMode: string): Promise<number> {
   const p = args.peers!;
   log(`peers: ${args.presets.join(', ')}; ${p.reps} timed blocks per runtime of ≈ ${p.blockMs} ms${p.kernels ? '; kernels' : ''}`);
-  const r = await session.peers({ presets: args.presets, reps: p.reps, blockMs: p.blockMs, kernels: p.kernels });
+  const r = await session.peers({ presets: args.presets, reps: p.reps, blockMs: p.blockMs, kernels: p.kernels, ...(p.autotuneMs ? { autotuneMs: p.autotuneMs } : {}) });
   if (!r.ok) {
     console.error(refusal(r.failures));
     return 1;
@@ -119,7 +119,7 @@ async function peers(session: HeadlessSession, args: BenchArgs, adapter: Adapter
     log(`wrote ${args.out}`);
   }
   if (p.md) {
-    writeFileSync(p.md, `### ${r.adapter} (${gpuMode}), ${r.date.slice(0, 10)}\n\n\`npm run bench -- --peers --presets ${args.presets.join(',')} --reps ${p.reps} --block-ms ${p.blockMs}${p.kernels ? '' : ' --no-kernels'}\`\n\n${r.markdown}`);
+    writeFileSync(p.md, `### ${r.adapter} (${gpuMode}), ${r.date.slice(0, 10)}\n\n\`npm run bench -- --peers --presets ${args.presets.join(',')} --reps ${p.reps} --block-ms ${p.blockMs}${p.kernels ? '' : ' --no-kernels'}${p.autotuneMs ? ` --autotune-budget ${p.autotuneMs / 1000}` : ''}\`\n\n${r.markdown}`);
     log(`wrote ${p.md}`);
   }
   return 0;

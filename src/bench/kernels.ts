@@ -58,6 +58,8 @@ export interface KernelOptions {
   eps?: number;
   /** AdamW hyperparameters, learning rate and 1-based step; default the bert-tiny preset's, step 10. */
   adamw?: AdamWHyper & { lr: number; t: number };
+  /** The matmuls also as 'untuned': the default kernels beside the tuned ones (gpu.kernels). */
+  untuned?: boolean;
 }
 
 /** max |Δ| / max |ours| allowed per output before a case may be timed. */
@@ -70,6 +72,7 @@ interface Env {
   seed: number;
   /** Called by each case's dispose; frees the shared uniform pool after the last one. */
   release: () => void;
+  untuned: boolean;
 }
 
 type Input = { name: string; shape: number[]; data: Float32Array | Uint32Array };
@@ -161,9 +164,10 @@ async function matmulCase(env: Env, what: string, s: { M: number; K: number; N: 
   ];
   const name = `matmul ${what} (${M}×${K} · ${K}×${N}) +bias${gelu ? '+GELU' : ''}`;
   const outputs: [string, number[]][] = gelu ? [['out', [M, N]], ['pre', [M, N]]] : [['out', [M, N]]];
-  const ours = await oursSide(env, name, inputs, outputs, (t) =>
-    prepareMatmulForward(env.ctx, { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), ...(gelu ? { pre: t('pre') } : {}) }, s, { gelu }),
-  );
+  const prepare = (t: (n: string) => TensorRange) => prepareMatmulForward(env.ctx, { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), ...(gelu ? { pre: t('pre') } : {}) }, s, { gelu });
+  const ours = await oursSide(env, name, inputs, outputs, prepare);
+  // The default kernels on their own arena; its dispose leaves the shared uniforms to ours.
+  const untuned = env.untuned ? await env.gpu.kernels.untuned(() => oursSide({ ...env, release: () => {} }, `${name} untuned`, inputs, outputs, prepare)) : null;
 
   const [x, w, b] = inputs.map((i) => tf.tensor(i.data as Float32Array, i.shape));
   const c = { half: tf.scalar(0.5), one: tf.scalar(1), invSqrt2: tf.scalar(Math.SQRT1_2) };
@@ -178,7 +182,12 @@ async function matmulCase(env: Env, what: string, s: { M: number; K: number; N: 
   await ours.runner.run(1);
   const mine = await Promise.all(outputs.map(([n]) => ours.read(n)));
   const theirs = await tfjsOutputs(tf, iterate);
-  return { name, kind: 'kernel', flops: 2 * M * N * K, runners: { ours: ours.runner, tfjs }, check: verdict(outputs.map(([n], i) => [n, mine[i]!, theirs[i]!])) };
+  const pairs: [string, Float32Array, Float32Array][] = outputs.map(([n], i) => [n, mine[i]!, theirs[i]!]);
+  if (untuned) {
+    await untuned.runner.run(1);
+    for (const [n] of outputs) pairs.push([`${n} (default kernels)`, await untuned.read(n), theirs[outputs.findIndex(([o]) => o === n)]!]);
+  }
+  return { name, kind: 'kernel', flops: 2 * M * N * K, runners: { ours: ours.runner, ...(untuned ? { untuned: untuned.runner } : {}), tfjs }, check: verdict(pairs) };
 }
 
 /** qkv (B,T,3C), mask (B,T) → probs (B,NH,T,T), out (B,T,C); odd rows padded to ¾·T. */
@@ -336,7 +345,7 @@ export async function kernelCases(gpu: Gpu, tf: Tf, shape: KernelShape, opts: Ke
   const release = () => {
     if (--live === 0) ctx.uniforms.destroy();
   };
-  const env: Env = { gpu, tf, ctx, seed: opts.seed ?? 1, release };
+  const env: Env = { gpu, tf, ctx, seed: opts.seed ?? 1, release, untuned: opts.untuned ?? false };
   const cases: BenchCase[] = [];
   try {
     for (const build of builders) cases.push(await build());

@@ -14,6 +14,7 @@ import { kernelCases } from './kernels.ts';
 import { markdownReport } from './report.ts';
 import { loadTfjsWebgpu } from './tfjs-bert.ts';
 import { benchVocab, trainCase } from './train-case.ts';
+import { tuneRunKernels } from '../train/tune-run.ts';
 import type { BenchCase, PeerBenchOptions, PeerBenchResult, Runner } from './types.ts';
 
 const MAX_K = 200;
@@ -42,13 +43,21 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
   const results: CaseResult[] = [];
   const counters = installCounters();
   try {
+    // With autotuneMs: our kernels are tuned for each preset's shapes before its cases are built.
+    const tune = opts.autotuneMs
+      ? async (keys: string[]) => {
+          const t = await tuneRunKernels(gpu, keys, new Map(), { post: () => {}, budgetMs: opts.autotuneMs!, shouldStop: () => false });
+          const measured = t.outcomes.filter((o) => o.source === 'measured');
+          log(`tuned ${measured.length} of ${t.outcomes.length} matmul products in ${(t.ms / 1000).toFixed(1)} s: ${t.outcomes.map((o) => `${o.key} → ${o.choice}${o.source === 'measured' ? ` ${o.gain.toFixed(2)}×` : ` (${o.source})`}`).join('; ')}`);
+        }
+      : undefined;
     for (const preset of opts.presets) {
       const cfg = presetConfig(preset);
       const V = benchVocab(cfg);
-      cases.push(await trainCase(gpu, tf, cfg));
+      cases.push(await trainCase(gpu, tf, cfg, tune));
       // Imported only when asked for: onnxruntime-web (and its wasm) load in a browser only.
       if (opts.forward ?? true) cases.push(await (await import('./forward.ts')).forwardCase(gpu, cfg, V));
-      if (opts.kernels) cases.push(...(await kernelCases(gpu, tf, { B: cfg.train.batch, T: cfg.model.T, C: cfg.model.C, NH: cfg.model.NH, FFN: cfg.model.FFN, V, P: maxPredictions(cfg), L: cfg.model.L })));
+      if (opts.kernels) cases.push(...(await kernelCases(gpu, tf, { B: cfg.train.batch, T: cfg.model.T, C: cfg.model.C, NH: cfg.model.NH, FFN: cfg.model.FFN, V, P: maxPredictions(cfg), L: cfg.model.L }, { untuned: Boolean(tune) })));
     }
     for (const c of cases) {
       if (c.check && !c.check.ok) failures.push(`${c.name}: ${c.check.detail}`);

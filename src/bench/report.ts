@@ -10,8 +10,8 @@ export function refusal(failures: readonly string[]): string {
   return `The equal-work check failed, so no timings are reported:\n${failures.map((f) => `  - ${f}`).join('\n')}`;
 }
 
-export const PEERS: RuntimeId[] = ['tfjs', 'ort-webgpu', 'ort-wasm'];
-const NAMES: Record<RuntimeId, string> = { ours: 'masklab', tfjs: 'tfjs (webgpu)', 'ort-webgpu': 'onnxruntime-web (webgpu)', 'ort-wasm': 'onnxruntime-web (wasm)' };
+export const PEERS: RuntimeId[] = ['untuned', 'tfjs', 'ort-webgpu', 'ort-wasm'];
+const NAMES: Record<RuntimeId, string> = { ours: 'masklab', untuned: 'masklab, default kernels', tfjs: 'tfjs (webgpu)', 'ort-webgpu': 'onnxruntime-web (webgpu)', 'ort-wasm': 'onnxruntime-web (wasm)' };
 
 const ms = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x >= 1 ? x.toFixed(2) : x.toFixed(3));
 const times = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? '–' : `${x.toFixed(2)}×`);
@@ -29,7 +29,8 @@ export function markdownReport(h: ReportHeader, results: CaseResult[]): string {
   const lines: string[] = [];
   lines.push(`Adapter: **${h.adapter}** · ${h.browser} · ${h.date} · ${h.reps} timed blocks per runtime, interleaved (A B C, B C A, …) after a warm-up, each block k iterations queued at once and waited for once (k per case, so a block lasts ≈ ${h.blockMs} ms); median ms per iteration [interquartile range].`);
   lines.push('');
-  lines.push(`| case | ${[NAMES.ours, ...peers.map((p) => NAMES[p])].join(' | ')} | ${peers.map((p) => `speedup vs ${p}`).join(' | ')} | GFLOP/s (ours / tfjs) | equal work |`);
+  const ours = peers.includes('untuned') ? 'masklab, tuned on this adapter' : NAMES.ours;
+  lines.push(`| case | ${[ours, ...peers.map((p) => NAMES[p])].join(' | ')} | ${peers.map((p) => `speedup vs ${p}`).join(' | ')} | GFLOP/s (ours / tfjs) | equal work |`);
   lines.push(`|${'---|'.repeat(2 + 2 * peers.length + 2)}`);
   for (const r of results) {
     const cell = (id: RuntimeId) => {

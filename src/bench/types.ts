@@ -11,7 +11,8 @@ export interface Runner {
   dispose(): void;
 }
 
-export type RuntimeId = 'ours' | 'tfjs' | 'ort-webgpu' | 'ort-wasm';
+/** 'untuned': our engine with its default kernels, beside 'ours' tuned on this adapter (--autotune-budget). */
+export type RuntimeId = 'ours' | 'untuned' | 'tfjs' | 'ort-webgpu' | 'ort-wasm';
 
 export interface BenchCase {
   /** "train bert-micro", "matmul QKV (512×32 · 32×96)", … */
@@ -42,6 +43,8 @@ export interface PeerBenchOptions {
   kernels: boolean;
   /** The exported model's forward vs onnxruntime-web (default true); off under Node, where onnxruntime-web has no WebGPU. */
   forward?: boolean;
+  /** Tune our kernels first (bound in ms) and time the untuned engine beside the tuned one; absent: no tuning. */
+  autotuneMs?: number;
 }
 
 export interface PeerBenchResult {

@@ -8,9 +8,21 @@ export class KernelChoices {
   private readonly asked = new Set<string>();
   private readonly recent = new Set<string>();
 
-  /** The variant id chosen for `key`, if any. */
+  private bypass = false;
+
+  /** The variant id chosen for `key`, if any (none inside untuned()). */
   get(key: string): string | undefined {
-    return this.chosen.get(key);
+    return this.bypass ? undefined : this.chosen.get(key);
+  }
+
+  /** Runs `prepare` as if nothing were tuned: the benches' untuned side, on the same device. */
+  async untuned<T>(prepare: () => Promise<T>): Promise<T> {
+    this.bypass = true;
+    try {
+      return await prepare();
+    } finally {
+      this.bypass = false;
+    }
   }
 
   set(key: string, variant: string): void {

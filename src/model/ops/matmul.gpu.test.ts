@@ -227,12 +227,13 @@ describe('matmul backward (GPU vs float64, accumulating)', () => {
   });
 });
 
-// Every variant the tuner may choose, on shapes that are multiples of no tile (the larger spans
-// two column tiles even of the 128-wide ones): forward with bias + GELU, backward with dbias.
+// Every variant the tuner may choose, on shapes that are multiples of no tile: the second spans
+// two column tiles even of the 128-wide ones, and its K (67) and M (70) end mid K-step in the
+// forward and the dweight product. Forward with bias + GELU, backward with dbias.
 describe('matmul tuner variants (GPU vs float64)', () => {
   for (const v of MATMUL_VARIANTS) {
     it(`${v.id} (${v.tile.BM}×${v.tile.BN}/${v.tile.BK}, ${v.tile.TM}×${v.tile.TN} per thread): forward and backward`, async () => {
-      for (const s of [...ODD, { M: 9, K: 150, N: 133 }]) {
+      for (const s of ODD) {
         const e = await forward({ ...s, bias: true, opts: { gelu: true, tile: v.tile } });
         expect(e.out).toBeLessThan(FWD_BOUND);
         expect(e.pre).toBeLessThan(FWD_BOUND);
