@@ -18,6 +18,8 @@ const SOURCE: Record<TuneOutcome['source'], string> = {
   skipped: 'not tuned: skipped',
 };
 
+const tunedCount = (outcomes: TuneOutcome[]) => outcomes.filter((o) => o.source === 'measured' || o.source === 'cache').length;
+
 function Outcomes({ outcomes }: { outcomes: TuneOutcome[] }) {
   return (
     <table className="tune-table" data-testid="tune-table">
@@ -77,8 +79,9 @@ export function KernelTuning() {
       {last && !progress && (
         <>
           <p data-testid="tune-summary">
-            Last run set up: {last.outcomes.length} kernels, {(last.ms / 1000).toFixed(1)} s of tuning
-            {last.rebuilt ? ', model rebuilt with the faster kernels' : ', the defaults were fastest'}.
+            Last run set up: {tunedCount(last.outcomes)} of {last.outcomes.length} kernels tuned, {(last.ms / 1000).toFixed(1)} s of tuning;{' '}
+            {last.rebuilt ? 'the model was rebuilt with the faster kernels' : 'the defaults were fastest'}.
+            {tunedCount(last.outcomes) < last.outcomes.length ? ' Kernels not reached keep the default and are tuned at the next setup.' : ''}
           </p>
           <Outcomes outcomes={last.outcomes} />
         </>
