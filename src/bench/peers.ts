@@ -41,12 +41,14 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
   const cases: BenchCase[] = [];
   const failures: string[] = [];
   const results: CaseResult[] = [];
+  const tuning: NonNullable<PeerBenchResult['tuning']> = [];
   const counters = installCounters();
   try {
     // With autotuneMs: our kernels are tuned for each preset's shapes before its cases are built.
     const tune = opts.autotuneMs
-      ? async (keys: string[]) => {
+      ? async (preset: string, keys: string[]) => {
           const t = await tuneRunKernels(gpu, keys, new Map(), { post: () => {}, budgetMs: opts.autotuneMs!, shouldStop: () => false });
+          tuning.push({ preset, ms: t.ms, outcomes: t.outcomes });
           const measured = t.outcomes.filter((o) => o.source === 'measured');
           log(`tuned ${measured.length} of ${t.outcomes.length} matmul products in ${(t.ms / 1000).toFixed(1)} s: ${t.outcomes.map((o) => `${o.key} → ${o.choice}${o.source === 'measured' ? ` ${o.gain.toFixed(2)}×` : ` (${o.source})`}`).join('; ')}`);
         }
@@ -54,7 +56,7 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
     for (const preset of opts.presets) {
       const cfg = presetConfig(preset);
       const V = benchVocab(cfg);
-      cases.push(await trainCase(gpu, tf, cfg, tune));
+      cases.push(await trainCase(gpu, tf, cfg, tune && ((keys) => tune(preset, keys))));
       // Imported only when asked for: onnxruntime-web (and its wasm) load in a browser only.
       if (opts.forward ?? true) cases.push(await (await import('./forward.ts')).forwardCase(gpu, cfg, V));
       if (opts.kernels) cases.push(...(await kernelCases(gpu, tf, { B: cfg.train.batch, T: cfg.model.T, C: cfg.model.C, NH: cfg.model.NH, FFN: cfg.model.FFN, V, P: maxPredictions(cfg), L: cfg.model.L }, { untuned: Boolean(tune) })));
@@ -80,5 +82,5 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
   const browser = navigator.userAgent.match(/Chrom(e|ium)\/[\d.]+/)?.[0] ?? navigator.userAgent;
   const ok = failures.length === 0;
   const markdown = ok ? markdownReport({ adapter, browser, date, reps: opts.reps, blockMs: opts.blockMs }, results) : '';
-  return { adapter, browser, date, options: opts, ok, failures, results: ok ? results : [], markdown };
+  return { adapter, browser, date, options: opts, ok, failures, results: ok ? results : [], ...(tuning.length ? { tuning } : {}), markdown };
 }

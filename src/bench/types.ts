@@ -2,6 +2,7 @@
 // forward, a kernel at a model's shape) that several runtimes do; each runtime's Runner queues K
 // iterations and waits once, so every side is timed the same way. The harness (peers.ts)
 // interleaves runtimes in blocks (A B C A B C …) after a warm-up and keeps each block's ms/iter.
+import type { TuneOutcome } from '../gpu/autotune.ts';
 import type { CaseResult } from './harness.ts';
 
 /** One runtime's implementation of a case. */
@@ -56,6 +57,8 @@ export interface PeerBenchResult {
   ok: boolean;
   failures: string[];
   results: CaseResult[];
+  /** With autotuneMs: what the tuner chose per preset (every product's choice, timings and gain). */
+  tuning?: { preset: string; ms: number; outcomes: TuneOutcome[] }[];
   markdown: string;
 }
 
