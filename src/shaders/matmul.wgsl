@@ -98,7 +98,10 @@ fn store_bias_gelu(i: u32, j: u32, v: f32) {
 // ---- register-tiled product ----
 
 struct Tile {
-  acc: array<array<vec4<f32>, TN4>, TM>, // acc[r][q / 4][q % 4] = C[row0 + ty + WGY·r, col0 + tx + WGX·q]
+  // acc[r·TN4 + q / 4][q % 4] = C[row0 + ty + WGY·r, col0 + tx + WGX·q]. Flat, and no local array
+  // of B values below: at 4×4 this compiles as the one-block kernel did (nested or extra local
+  // arrays made SwiftShader's 4×4 1.2–2× slower, measured).
+  acc: array<vec4<f32>, TM * TN4>,
   rowsum: f32, // Σ_k op(A)[row0 + li, k] for thread li < BM, when asked
 }
 
@@ -148,15 +151,20 @@ fn tile_product(tile: vec2<u32>, lid: vec2<u32>, rowsum: bool) -> Tile {
     }
     for (var k = 0u; k < BK; k++) {
       let ak = k * A_PITCH + lid.y;
-      var bv: array<vec4<f32>, TN4>;
+      if (TN4 == 1u) {
+        // One B vector per k (the 4×4 default): the form the compilers have always been given.
+        let bk = k * B_PITCH + lid.x;
+        let bv = vec4<f32>(Bs[bk], Bs[bk + WGX], Bs[bk + 2u * WGX], Bs[bk + 3u * WGX]);
+        for (var r = 0u; r < TM; r++) {
+          t.acc[r] = fma(vec4<f32>(As[ak + r * WGY]), bv, t.acc[r]);
+        }
+        continue;
+      }
       for (var q4 = 0u; q4 < TN4; q4++) {
         let bk = k * B_PITCH + lid.x + 4u * q4 * WGX;
-        bv[q4] = vec4<f32>(Bs[bk], Bs[bk + WGX], Bs[bk + 2u * WGX], Bs[bk + 3u * WGX]);
-      }
-      for (var r = 0u; r < TM; r++) {
-        let av = vec4<f32>(As[ak + r * WGY]);
-        for (var q4 = 0u; q4 < TN4; q4++) {
-          t.acc[r][q4] = fma(av, bv[q4], t.acc[r][q4]);
+        let bv = vec4<f32>(Bs[bk], Bs[bk + WGX], Bs[bk + 2u * WGX], Bs[bk + 3u * WGX]);
+        for (var r = 0u; r < TM; r++) {
+          t.acc[r * TN4 + q4] = fma(vec4<f32>(As[ak + r * WGY]), bv, t.acc[r * TN4 + q4]);
         }
       }
     }
@@ -180,7 +188,7 @@ fn mm(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid: 
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_plain(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
+        store_plain(ij.x, ij.y, t.acc[r * TN4 + q / 4u][q % 4u]);
       }
     }
   }
@@ -194,7 +202,7 @@ fn mm_bias(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_bias(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
+        store_bias(ij.x, ij.y, t.acc[r * TN4 + q / 4u][q % 4u]);
       }
     }
   }
@@ -208,7 +216,7 @@ fn mm_gelu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) 
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_gelu(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
+        store_gelu(ij.x, ij.y, t.acc[r * TN4 + q / 4u][q % 4u]);
       }
     }
   }
@@ -222,7 +230,7 @@ fn mm_bias_gelu(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_bias_gelu(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
+        store_bias_gelu(ij.x, ij.y, t.acc[r * TN4 + q / 4u][q % 4u]);
       }
     }
   }
@@ -239,7 +247,7 @@ fn mm_rowsum(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id
     for (var q = 0u; q < TN; q++) {
       let ij = tile_ij(wid, lid, r, q);
       if (ij.x < p.rows && ij.y < p.cols) {
-        store_plain(ij.x, ij.y, t.acc[r][q / 4u][q % 4u]);
+        store_plain(ij.x, ij.y, t.acc[r * TN4 + q / 4u][q % 4u]);
       }
     }
   }
