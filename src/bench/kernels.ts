@@ -185,7 +185,7 @@ async function matmulCase(env: Env, what: string, s: { M: number; K: number; N: 
   const pairs: [string, Float32Array, Float32Array][] = outputs.map(([n], i) => [n, mine[i]!, theirs[i]!]);
   if (untuned) {
     await untuned.runner.run(1);
-    for (const [n] of outputs) pairs.push([`${n} (default kernels)`, await untuned.read(n), theirs[outputs.findIndex(([o]) => o === n)]!]);
+    for (const [i, [n]] of outputs.entries()) pairs.push([`${n} (default kernels)`, await untuned.read(n), theirs[i]!]);
   }
   return { name, kind: 'kernel', flops: 2 * M * N * K, runners: { ours: ours.runner, ...(untuned ? { untuned: untuned.runner } : {}), tfjs }, check: verdict(pairs) };
 }

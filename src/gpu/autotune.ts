@@ -184,11 +184,11 @@ export async function autotune(gpu: Gpu, problems: TuneProblem[], opts: TuneOpti
     for (const [i, p] of order.entries()) {
       opts.onProgress?.(i, order.length, p.key);
       const cached = await opts.cache?.get(p.cacheKey);
+      const skip = opts.shouldStop?.() ?? false;
       if (cached && (await stillCorrect(gpu, p, cached.choice))) {
         byKey.set(p.key, { key: p.key, choice: cached.choice, defaultId: p.defaultId, ms: cached.ms, rejected: {}, gain: cached.gain, source: 'cache' });
-      } else if (opts.shouldStop?.() || performance.now() >= deadline) {
-        const source = opts.shouldStop?.() ? 'skipped' : 'time bound';
-        byKey.set(p.key, { key: p.key, choice: p.defaultId, defaultId: p.defaultId, ms: {}, rejected: {}, gain: 1, source });
+      } else if (skip || performance.now() >= deadline) {
+        byKey.set(p.key, { key: p.key, choice: p.defaultId, defaultId: p.defaultId, ms: {}, rejected: {}, gain: 1, source: skip ? 'skipped' : 'time bound' });
       } else {
         const m = await measure(gpu, p, o, profiler);
         byKey.set(p.key, { ...m, source: 'measured' });

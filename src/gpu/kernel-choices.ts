@@ -46,9 +46,4 @@ export class KernelChoices {
   get keys(): string[] {
     return [...this.asked];
   }
-
-  /** The choices, key → variant id (for reports and the cache). */
-  entries(): [string, string][] {
-    return [...this.chosen];
-  }
 }

@@ -9,8 +9,8 @@ import { readF32 } from '../../gpu/readback.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
 import { Rng } from '../../data/prng.ts';
 import { shader } from '../../shaders/index.ts';
-import { CPU_MATMUL_TILE, DEFAULT_MATMUL_TILE, matmulTileProblem, parseMatmulProductKey, prepareMatmulProduct, type MatmulProductShape } from './matmul.ts';
-import { MATMUL_VARIANTS } from './matmul-variants.ts';
+import { matmulTileProblem, parseMatmulProductKey, prepareMatmulProduct, type MatmulProductShape } from './matmul.ts';
+import { DEFAULT_MATMUL_VARIANT, MATMUL_VARIANTS } from './matmul-variants.ts';
 
 /** f32 products of up to a few thousand terms in another order differ by ~1e-6 of the scale; a wrong index by O(1). */
 const TOLERANCE = 1e-3;
@@ -18,13 +18,6 @@ const TOLERANCE = 1e-3;
 export interface MatmulTuneProblem extends TuneProblem {
   shape: MatmulProductShape;
   io: { a: TensorRange; b: TensorRange; c: TensorRange };
-}
-
-function defaultVariantId(ctx: OpContext): string {
-  const t = ctx.gpu.profile === 'cpu' ? CPU_MATMUL_TILE : DEFAULT_MATMUL_TILE;
-  const v = MATMUL_VARIANTS.find((x) => x.tile.BM === t.BM && x.tile.BN === t.BN && x.tile.BK === t.BK && (x.tile.TM ?? 4) === (t.TM ?? 4) && (x.tile.TN ?? 4) === (t.TN ?? 4));
-  if (!v) throw new Error('matmul-variants.ts must list both profiles\' default tiles');
-  return v.id;
 }
 
 /** One problem for the product `key` ("matmul NT 256x128x384"); null if the key is not a matmul's. */
@@ -44,7 +37,7 @@ export async function matmulTuneProblem(ctx: OpContext, key: string, seed = 1): 
     key,
     cacheKey: `${adapterKey(gpu)}|matmul ${fingerprint(shader('matmul.wgsl').code + JSON.stringify(MATMUL_VARIANTS))}|${key}`,
     cost: 2 * pr.rows * pr.inner * pr.cols,
-    defaultId: defaultVariantId(ctx),
+    defaultId: DEFAULT_MATMUL_VARIANT[gpu.profile],
     reference: { id: 'naive', record: (enc) => reference.record(enc) },
     candidates: MATMUL_VARIANTS.filter((v) => matmulTileProblem(v.tile, lim) === null).map((v) => ({
       id: v.id,

@@ -11,7 +11,7 @@ import { shader } from '../../shaders/index.ts';
 import { uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 import { specialize } from '../../gpu/shaders.ts';
 import { prepareGeluBackward } from './gelu.ts';
-import { matmulVariant } from './matmul-variants.ts';
+import { DEFAULT_MATMUL_VARIANT, matmulVariant } from './matmul-variants.ts';
 
 export interface MatmulShape {
   M: number;
@@ -31,14 +31,9 @@ export interface MatmulTile {
   TN?: number;
 }
 
-/** GPU defaults (not tuned on SwiftShader): 64×64 tile, 16×16 threads, K-step 16, 8.3 KB shared. */
-export const DEFAULT_MATMUL_TILE: Readonly<MatmulTile> = { BM: 64, BN: 64, BK: 16 };
-/**
- * Tile for a CPU adapter (gpu.profile 'cpu', i.e. SwiftShader): fewer invocations per
- * workgroup, and so fewer fiber switches per barrier; 2–3× faster there at the CI model's
- * shapes. Real GPUs keep DEFAULT_MATMUL_TILE, which was not chosen from CPU timings.
- */
-export const CPU_MATMUL_TILE: Readonly<MatmulTile> = { BM: 32, BN: 32, BK: 8 };
+/** The two profiles' default tiles (matmul-variants.ts says why each). */
+export const DEFAULT_MATMUL_TILE: Readonly<MatmulTile> = matmulVariant(DEFAULT_MATMUL_VARIANT.gpu).tile;
+export const CPU_MATMUL_TILE: Readonly<MatmulTile> = matmulVariant(DEFAULT_MATMUL_VARIANT.cpu).tile;
 
 export interface MatmulOptions {
   /** Fused GELU epilogue (forward) / dpre = dout ⊙ gelu'(pre) (backward). */
@@ -128,9 +123,7 @@ function tileFor(ctx: OpContext, pr: Product, opts: MatmulOptions): MatmulTile {
   if (opts.tile) return opts.tile;
   const key = matmulProductKey(pr);
   ctx.choices.note(key);
-  const chosen = ctx.choices.get(key);
-  if (chosen) return matmulVariant(chosen).tile;
-  return ctx.gpu.profile === 'cpu' ? CPU_MATMUL_TILE : DEFAULT_MATMUL_TILE;
+  return matmulVariant(ctx.choices.get(key) ?? DEFAULT_MATMUL_VARIANT[ctx.gpu.profile]).tile;
 }
 
 async function prepareProduct(ctx: OpContext, pr: Product, opts: MatmulOptions, label: string): Promise<(enc: StepEncoder) => void> {
