@@ -34,6 +34,8 @@ export interface AdapterReport {
   features: string[];
   /** Features the device was created with. */
   deviceFeatures: string[];
+  /** The adapter's subgroup sizes (GPUAdapterInfo.subgroupMin/MaxSize); absent where not reported. */
+  subgroupSizes?: { min: number; max: number };
   /** The device's limits after raising them (KEY_LIMITS only). */
   limits: Record<KeyLimit, number>;
 }
@@ -120,6 +122,12 @@ export class Gpu {
     return this.device.features.has('timestamp-query');
   }
 
+  /** Subgroup sizes when the device has the `subgroups` feature (else null); 4..128 where the adapter does not say. */
+  get subgroups(): { min: number; max: number } | null {
+    if (!this.device.features.has('subgroups')) return null;
+    return this.report.subgroupSizes ?? { min: 4, max: 128 };
+  }
+
   onError(listener: (e: GpuErrorInfo) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -149,6 +157,7 @@ function readAdapterInfo(adapter: GPUAdapter): Omit<AdapterReport, 'deviceFeatur
   // isFallbackAdapter moved from GPUAdapter to GPUAdapterInfo (Chrome 136); accept both.
   const legacy = (adapter as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
   const fromInfo = (info as unknown as { isFallbackAdapter?: boolean }).isFallbackAdapter;
+  const sg = info as unknown as { subgroupMinSize?: number; subgroupMaxSize?: number };
   return {
     vendor: info.vendor,
     architecture: info.architecture,
@@ -156,6 +165,7 @@ function readAdapterInfo(adapter: GPUAdapter): Omit<AdapterReport, 'deviceFeatur
     description: info.description,
     isFallbackAdapter: Boolean(fromInfo ?? legacy ?? false),
     features: [...adapter.features].map(String).sort(),
+    ...(sg.subgroupMinSize && sg.subgroupMaxSize ? { subgroupSizes: { min: sg.subgroupMinSize, max: sg.subgroupMaxSize } } : {}),
   };
 }
 

@@ -29,6 +29,11 @@ export class KernelChoices {
     this.chosen.set(key, variant);
   }
 
+  /** Forgets the choice for `key` (it falls back to the launcher's default). */
+  clear(key: string): void {
+    this.chosen.delete(key);
+  }
+
   /** Records that a launcher prepared the kernel `key` (with or without a choice). */
   note(key: string): void {
     this.asked.add(key);

@@ -17,7 +17,7 @@ export function testGpu(): Promise<Gpu> {
     },
   }).then((g) => {
     const r = g.report;
-    console.log(`adapter: vendor=${r.vendor} architecture=${r.architecture} fallback=${r.isFallbackAdapter} features=[${r.deviceFeatures.join(' ')}]`);
+    console.log(`adapter: vendor=${r.vendor} architecture=${r.architecture} fallback=${r.isFallbackAdapter} features=[${r.deviceFeatures.join(' ')}]${r.subgroupSizes ? ` subgroup sizes ${r.subgroupSizes.min}..${r.subgroupSizes.max}` : ''}`);
     return g;
   });
   return gpu;

@@ -5,7 +5,7 @@
 import { autotune, type TuneCache, type TuneOutcome } from '../gpu/autotune.ts';
 import type { Gpu } from '../gpu/device.ts';
 import type { OpContext } from '../gpu/op-context.ts';
-import { matmulTuneProblems } from '../model/ops/matmul-tune.ts';
+import { tuneProblems } from '../model/ops/tune-families.ts';
 import { opContext } from '../shaders/index.ts';
 import type { AutotuneMode, PostEvent } from './protocol.ts';
 
@@ -42,7 +42,7 @@ export async function tuneRunKernels(
   if (todo.length) {
     let ctx = contexts.get(gpu);
     if (!ctx) contexts.set(gpu, (ctx = opContext(gpu)));
-    const problems = await matmulTuneProblems(ctx, todo);
+    const problems = await tuneProblems(ctx, todo);
     const outcomes = await autotune(gpu, problems, {
       budgetMs: opts.budgetMs,
       shouldStop: opts.shouldStop,

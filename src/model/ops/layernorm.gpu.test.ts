@@ -1,7 +1,7 @@
-// LayerNorm on the GPU vs the float64 reference, for both kernel variants ('tiled' and the
-// barrier-free 'simple'): plain and residual forward, backward with accumulation, and
-// bit-reproducibility of the backward's column sums. Also prints tiled-vs-simple timings at the
-// CI model's shape (no assertion).
+// LayerNorm on the GPU vs the float64 reference, for every kernel variant ('tiled', the
+// barrier-free 'simple', and 'subgroup' where the device has subgroups): plain and residual
+// forward, backward with accumulation, and bit-reproducibility of the backward's column sums.
+// Also prints the variants' timings at the CI model's shape (no assertion).
 import { describe, expect, it } from 'vitest';
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
 import { StepEncoder } from '../../gpu/step-encoder.ts';
@@ -10,10 +10,17 @@ import { msPerRun, testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
 import { layernormBackward, layernormForward } from '../../reference/layernorm.ts';
-import { layernormBackwardScratch, prepareLayernormBackward, prepareLayernormForward, type LayernormVariant } from './layernorm.ts';
+import { LAYERNORM_VARIANTS, layernormBackwardScratch, layernormKey, layernormVariantsOn, prepareLayernormBackward, prepareLayernormForward, type LayernormVariant } from './layernorm.ts';
 import { opContext } from '../../shaders/index.ts';
 
-const variants: LayernormVariant[] = ['tiled', 'simple'];
+const variants = LAYERNORM_VARIANTS;
+/** The variants this test's device runs ('subgroup' needs the subgroups feature; SwiftShader has it). */
+async function available(): Promise<LayernormVariant[]> {
+  const gpu = await testGpu();
+  const on = layernormVariantsOn(opContext(gpu));
+  if (on.length < variants.length) console.log(`layernorm: not tested here (no subgroups feature): ${variants.filter((v) => !on.includes(v)).join(', ')}`);
+  return on;
+}
 
 const f64 = (a: Float32Array) => Float64Array.from(a);
 
@@ -103,7 +110,7 @@ describe('layernorm forward (GPU vs float64)', () => {
     [256, 128, 1e-12], // bert-tiny rows of one sequence pair
     [512, 32, 1e-12], // the CI model: B·T = 32·16 rows of C = 32
   ])('R=%i C=%i eps=%s', async (R, C, eps) => {
-    for (const variant of variants) {
+    for (const variant of await available()) {
       const { got, want } = await forward(R, C, eps, false, variant);
       const errs = [scaledMaxRelError(got.out, want.out), scaledMaxRelError(got.mean, want.mean), scaledMaxRelError(got.rstd, want.rstd)];
       console.log(`layernorm fwd ${variant} R=${R} C=${C} eps=${eps}: ${fmt(errs, ['out', 'mean', 'rstd'])}`);
@@ -112,6 +119,7 @@ describe('layernorm forward (GPU vs float64)', () => {
   });
 
   it.each(variants)('%s fuses the residual add: stores inp = a + b exactly, then normalizes it', async (variant) => {
+    if (!(await available()).includes(variant)) return;
     const { got, want, used } = await forward(37, 48, 1e-12, true, variant);
     expect(got.inp).toEqual(used); // one f32 add per element, bit-exact
     const errs = [scaledMaxRelError(got.out, want.out), scaledMaxRelError(got.mean, want.mean), scaledMaxRelError(got.rstd, want.rstd)];
@@ -140,10 +148,19 @@ describe('layernorm forward (GPU vs float64)', () => {
       }
       expect(picked).toEqual(['tiled', 'tiled', 'simple', 'simple']);
       expect((await prepareLayernormForward(ctx, io, { R, C }, { eps: 1e-5, variant: 'tiled' })).variant).toBe('tiled');
+      // The tuner's choice for the shape wins over the profile; an explicit variant over both.
+      const want = layernormVariantsOn(ctx).at(-1)!;
+      gpu.kernels.set(layernormKey('fwd', { R, C }), want);
+      gpu.kernels.set(layernormKey('bwd', { R, C }), want);
+      expect([(await prepareLayernormForward(ctx, io, { R, C }, { eps: 1e-5 })).variant, (await prepareLayernormBackward(ctx, bio, { R, C })).variant]).toEqual([want, want]);
+      expect((await prepareLayernormForward(ctx, io, { R, C }, { eps: 1e-5, variant: 'tiled' })).variant).toBe('tiled');
+      expect(gpu.kernels.keys).toContain('layernorm bwd 4x8');
       // Both variants take the same scratch, and check it.
       await expect(prepareLayernormBackward(ctx, { ...bio, scratch: [] }, { R, C }, { variant: 'simple' })).rejects.toThrow(/scratch/);
     } finally {
       gpu.profile = saved;
+      gpu.kernels.clear(layernormKey('fwd', { R, C }));
+      gpu.kernels.clear(layernormKey('bwd', { R, C }));
       arena.destroy();
     }
   });
@@ -156,7 +173,7 @@ describe('layernorm backward (GPU vs float64)', () => {
     [256, 128],
     [512, 32],
   ])('R=%i C=%i', async (R, C) => {
-    for (const variant of variants) {
+    for (const variant of await available()) {
       const { got, want } = await backward(R, C, 1, variant);
       const errs = [scaledMaxRelError(got.dinp, want.dinp), scaledMaxRelError(got.dweight, want.dweight), scaledMaxRelError(got.dbias, want.dbias)];
       console.log(`layernorm bwd ${variant} R=${R} C=${C}: ${fmt(errs, ['dinp', 'dweight', 'dbias'])}`);
@@ -165,6 +182,7 @@ describe('layernorm backward (GPU vs float64)', () => {
   });
 
   it.each(variants)('%s accumulates: two runs add up to twice the gradient', async (variant) => {
+    if (!(await available()).includes(variant)) return;
     const { got, want } = await backward(37, 48, 2, variant);
     const two = (a: Float64Array) => a.map((v) => 2 * v);
     const errs = [scaledMaxRelError(got.dinp, two(want.dinp)), scaledMaxRelError(got.dweight, two(want.dweight)), scaledMaxRelError(got.dbias, two(want.dbias))];
@@ -173,6 +191,7 @@ describe('layernorm backward (GPU vs float64)', () => {
   });
 
   it.each(variants)('%s is bit-reproducible from zeroed grads', async (variant) => {
+    if (!(await available()).includes(variant)) return;
     const first = await backward(100, 48, 1, variant);
     const second = await backward(100, 48, 1, variant);
     expect(second.got.dinp).toEqual(first.got.dinp);
@@ -183,7 +202,7 @@ describe('layernorm backward (GPU vs float64)', () => {
 
 
 describe('layernorm timing (printed only)', () => {
-  it('tiled vs simple at the CI shape R=512 C=32', async () => {
+  it('every variant at the CI shape R=512 C=32', async () => {
     const [R, C] = [512, 32];
     const gpu = await testGpu();
     const ctx = opContext(gpu);
@@ -196,7 +215,7 @@ describe('layernorm timing (printed only)', () => {
     const t = (n: string) => arena.get(n);
     const io = { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), mean: t('mean'), rstd: t('rstd') };
     const line: string[] = [];
-    for (const variant of variants) {
+    for (const variant of await available()) {
       const fwd = await prepareLayernormForward(ctx, io, { R, C }, { eps: 1e-12, variant });
       const res = await prepareLayernormForward(ctx, { ...io, residual: { a: t('a'), b: t('b') } }, { R, C }, { eps: 1e-12, variant });
       const bwd = await prepareLayernormBackward(

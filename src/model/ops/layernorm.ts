@@ -1,7 +1,9 @@
-// Launchers for shaders/layernorm.wgsl (tiled) and shaders/layernorm_simple.wgsl (barrier-free):
-// row-wise LayerNorm over C (R = B·T rows), forward (plain or fused with the post-LN residual add)
-// and backward. The variant is picked when the op is prepared, by the adapter's kernel profile
-// (src/gpu/device.ts): 'tiled' on real GPUs, 'simple' on CPU implementations of WebGPU.
+// Launchers for shaders/layernorm.wgsl (tiled), shaders/layernorm_simple.wgsl (barrier-free) and
+// shaders/layernorm_subgroup.wgsl (subgroup reductions): row-wise LayerNorm over C (R = B·T rows),
+// forward (plain or fused with the post-LN residual add) and backward. The variant is picked when
+// the op is prepared: the tuner's choice for the shape (ctx.choices, keys "layernorm fwd RxC" and
+// "layernorm bwd RxC"; layernorm-tune.ts), else the adapter's kernel profile (src/gpu/device.ts):
+// 'tiled' on real GPUs, 'simple' on CPU implementations of WebGPU.
 // Not here: choosing eps (the config does), zeroing grads (the training step does, once).
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
@@ -12,21 +14,51 @@ import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu
  * 'tiled': one workgroup per row, tree reductions with barriers (layernorm.wgsl), for GPUs.
  * 'simple': one thread per row (and per column for dweight/dbias), no barriers
  * (layernorm_simple.wgsl): on SwiftShader each barrier costs a context switch per invocation.
+ * 'subgroup': one subgroup per row, sums by subgroupAdd, no barriers and no workgroup memory
+ * (layernorm_subgroup.wgsl); only where the device has the `subgroups` feature.
  */
-export type LayernormVariant = 'tiled' | 'simple';
-/** wg: threads per row, 'tiled' only. variant: by default 'simple' when ctx.gpu.profile is 'cpu', else 'tiled'. */
+export const LAYERNORM_VARIANTS = ['tiled', 'simple', 'subgroup'] as const;
+export type LayernormVariant = (typeof LAYERNORM_VARIANTS)[number];
+/** wg: threads per row, 'tiled' only. variant: by default the tuner's choice, else 'simple' when ctx.gpu.profile is 'cpu', else 'tiled'. */
 export type LayernormOpts = { wg?: number; variant?: LayernormVariant };
 export type PreparedLayernorm = PreparedOp & { variant: LayernormVariant };
 
-function pickVariant(ctx: OpContext, opts: LayernormOpts): LayernormVariant {
-  return opts.variant ?? (ctx.gpu.profile === 'cpu' ? 'simple' : 'tiled');
+/** The shader file of each variant. */
+export const LAYERNORM_SHADERS: Record<LayernormVariant, string> = { tiled: 'layernorm.wgsl', simple: 'layernorm_simple.wgsl', subgroup: 'layernorm_subgroup.wgsl' };
+
+/** What the tuner keys a LayerNorm by: pass ('fwd' covers the residual form too) and shape. */
+export const layernormKey = (pass: 'fwd' | 'bwd', shape: { R: number; C: number }): string => `layernorm ${pass} ${shape.R}x${shape.C}`;
+
+export function parseLayernormKey(key: string): { pass: 'fwd' | 'bwd'; R: number; C: number } | null {
+  const m = /^layernorm (fwd|bwd) (\d+)x(\d+)$/.exec(key);
+  return m ? { pass: m[1] as 'fwd' | 'bwd', R: Number(m[2]), C: Number(m[3]) } : null;
 }
+
+/** The variant used untuned on this device. */
+export const defaultLayernormVariant = (ctx: OpContext): LayernormVariant => (ctx.gpu.profile === 'cpu' ? 'simple' : 'tiled');
+
+/** The variants this device can run. */
+export const layernormVariantsOn = (ctx: OpContext): LayernormVariant[] => LAYERNORM_VARIANTS.filter((v) => v !== 'subgroup' || ctx.gpu.subgroups !== null);
+
+function pickVariant(ctx: OpContext, opts: LayernormOpts, key: string): LayernormVariant {
+  ctx.choices.note(key);
+  const chosen = ctx.choices.get(key);
+  if (chosen !== undefined && !(LAYERNORM_VARIANTS as readonly string[]).includes(chosen)) throw new Error(`${key}: no layernorm variant "${chosen}" (have ${LAYERNORM_VARIANTS.join(', ')})`);
+  const v = opts.variant ?? (chosen as LayernormVariant | undefined) ?? defaultLayernormVariant(ctx);
+  if (v === 'subgroup' && ctx.gpu.subgroups === null) throw new Error(`${key}: the 'subgroup' variant needs the adapter's subgroups feature, which this device does not have`);
+  return v;
+}
+
+/** 'subgroup': threads per workgroup, a multiple of every subgroup size the adapter may use. */
+const subgroupWg = (ctx: OpContext): number => Math.max(64, ctx.gpu.subgroups?.max ?? 64);
 
 /** Threads per workgroup of layernorm_simple.wgsl (one row or column each). */
 const SIMPLE_WG = 64;
 
 /** Rows one backward workgroup walks; sets the row count of the dweight/dbias partials. */
 const ROWS_PER_GROUP = 16;
+/** Rows one forward workgroup of 'subgroup' normalizes (its subgroups share them out). */
+const SUBGROUP_RPG = 16;
 /**
  * Threads per row: the next power of two ≥ C, between 32 (a warp) and 128 (C = 128..256 then
  * takes one or two strides). Fixed per C, so the reduction order, and the result, is too.
@@ -66,21 +98,21 @@ export async function prepareLayernormForward(
   for (const [n, r] of [['mean', io.mean], ['rstd', io.rstd]] as const) check(op, n, r, R);
   if (io.residual) for (const [n, r] of [['residual.a', io.residual.a], ['residual.b', io.residual.b]] as const) check(op, n, r, R * C);
   if (!(opts.eps >= 0)) throw new Error(`${op}: eps must be ≥ 0, got ${opts.eps}`);
-  const variant = pickVariant(ctx, opts);
-  const simple = variant === 'simple';
+  const variant = pickVariant(ctx, opts, layernormKey('fwd', shape));
   const residual = io.residual;
   const entry = residual ? 'layernorm_forward_residual' : 'layernorm_forward';
   const kernel = await ctx.cache.kernel({
-    shader: shader(simple ? 'layernorm_simple.wgsl' : 'layernorm.wgsl'),
-    entry: simple ? `${entry}_simple` : entry,
+    shader: shader(LAYERNORM_SHADERS[variant]),
+    entry: variant === 'tiled' ? entry : `${entry}_${variant}`,
     bindings: [...Array<'storage'>(6).fill('storage'), 'uniform', ...(residual ? (['storage', 'storage'] as const) : [])],
-    constants: simple ? {} : { WG: opts.wg ?? defaultWg(C) },
+    constants: { tiled: { WG: opts.wg ?? defaultWg(C) }, simple: {}, subgroup: { WG: subgroupWg(ctx), RPG: SUBGROUP_RPG } }[variant],
   });
   const uni = ctx.uniforms.alloc(params(shape, opts.eps), `layernorm:${io.out.name}`);
   const ranges = [io.inp, io.weight, io.bias, io.out, io.mean, io.rstd, uni, ...(residual ? [residual.a, residual.b] : [])];
   const group = bindGroup(ctx.gpu, kernel, ranges);
-  // 'tiled': a workgroup per row; 'simple': a thread per row.
-  const [gx, gy] = grid1d(simple ? Math.ceil(R / SIMPLE_WG) : R, ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  // 'tiled': a workgroup per row; 'simple': a thread per row; 'subgroup': SUBGROUP_RPG rows per workgroup.
+  const groups = { tiled: R, simple: Math.ceil(R / SIMPLE_WG), subgroup: Math.ceil(R / SUBGROUP_RPG) }[variant];
+  const [gx, gy] = grid1d(groups, ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
   return { variant, record: (enc) => enc.dispatch(kernel, group, gx, gy, 1, `layernorm ${io.out.name}`) };
 }
 
@@ -98,8 +130,8 @@ export function layernormBackwardScratch(shape: { R: number; C: number }): { nam
 
 /**
  * Differentiates  out = (inp − mean)·rstd·weight + bias : dout (R,C) → dinp (R,C) +=,
- * dweight (C) +=, dbias (C) +=. Deterministic: 'tiled' sums per-block partials, then adds the
- * blocks in order; 'simple' has one thread per column sum all rows in a fixed order.
+ * dweight (C) +=, dbias (C) +=. Deterministic: 'tiled' and 'subgroup' sum per-block partials, then
+ * add the blocks in order; 'simple' has one thread per column sum all rows in a fixed order.
  */
 export async function prepareLayernormBackward(
   ctx: OpContext,
@@ -116,16 +148,15 @@ export async function prepareLayernormBackward(
   if (io.scratch.length !== want.length) throw new Error(`${op}: expects ${want.length} scratch tensors (${want.map((s) => s.name).join(', ')}), got ${io.scratch.length}`);
   want.forEach((s, i) => check(op, `scratch ${s.name}`, io.scratch[i]!, s.shape[0]! * s.shape[1]!));
   const [dwPart, dbPart] = io.scratch as [TensorRange, TensorRange];
-  const variant = pickVariant(ctx, opts);
+  const variant = pickVariant(ctx, opts, layernormKey('bwd', shape));
   if (variant === 'simple') return simpleBackward(ctx, io, shape);
   const wg = opts.wg ?? defaultWg(C);
   const [rows, cols] = await Promise.all([
-    ctx.cache.kernel({
-      shader: shader('layernorm.wgsl'),
-      entry: 'layernorm_backward',
-      bindings: [...Array<'storage'>(8).fill('storage'), 'uniform'],
-      constants: { WG: wg, MAXC: C },
-    }),
+    ctx.cache.kernel(
+      variant === 'subgroup'
+        ? { shader: shader('layernorm_subgroup.wgsl'), entry: 'layernorm_backward_subgroup', bindings: [...Array<'storage'>(8).fill('storage'), 'uniform'], constants: { WG: subgroupWg(ctx), ROWS: ROWS_PER_GROUP } }
+        : { shader: shader('layernorm.wgsl'), entry: 'layernorm_backward', bindings: [...Array<'storage'>(8).fill('storage'), 'uniform'], constants: { WG: wg, MAXC: C } },
+    ),
     ctx.cache.kernel({
       shader: shader('layernorm.wgsl'),
       entry: 'layernorm_backward_params',
