@@ -59,3 +59,14 @@ export function fitWorkgroup(n: number, min: number, max: number): number {
   while (wg < n && wg < max) wg *= 2;
   return wg;
 }
+
+/**
+ * Threads per workgroup of a kernel whose subgroups each take whole rows (*_subgroup.wgsl): a
+ * multiple of every subgroup size the adapter may use. Throws, naming `what`, when the device has
+ * no subgroups.
+ */
+export function subgroupWorkgroup(ctx: OpContext, what: string): number {
+  const sg = ctx.gpu.subgroups;
+  if (!sg) throw new Error(`${what}: the 'subgroup' variant needs the adapter's subgroups feature, which this device does not have`);
+  return Math.max(64, sg.max);
+}

@@ -6,7 +6,7 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { maxAbsDiff, scaledMaxRelError } from '../../reference/compare.ts';
 import { crossEntropyBackward, crossEntropyForward, mlmMetrics } from '../../reference/crossentropy.ts';
-import { prepareCrossEntropy, prepareCrossEntropyRows, prepareMlmMetrics } from './crossentropy.ts';
+import { crossEntropyVariantsOn, prepareCrossEntropy, prepareCrossEntropyRows, prepareMlmMetrics, type CrossEntropyVariant } from './crossentropy.ts';
 import { opContext } from '../../shaders/index.ts';
 
 interface Case {
@@ -41,7 +41,7 @@ function randomCase(M: number, V: number, seed: number, scale = 3, zeroWeightEve
   return { M, V, logits, targets, weights };
 }
 
-async function run(c: Case, variant: 'workgroup' | 'rows' = 'workgroup') {
+async function run(c: Case, variant: CrossEntropyVariant | 'rows' = 'tree') {
   const { M, V } = c;
   const gpu = await testGpu();
   const ctx = opContext(gpu);
@@ -61,7 +61,7 @@ async function run(c: Case, variant: 'workgroup' | 'rows' = 'workgroup') {
   const g = (n: string) => arena.get(n);
   const io = { logits: g('logits'), targets: g('targets'), weights: g('weights'), losses: g('losses'), correct: g('correct') };
   const weightSum = c.weights.reduce((a, b) => a + b, 0);
-  const ce = variant === 'rows' ? await prepareCrossEntropyRows(ctx, io, { M, V }, { weightSum }) : await prepareCrossEntropy(ctx, io, { M, V });
+  const ce = variant === 'rows' ? await prepareCrossEntropyRows(ctx, io, { M, V }, { weightSum }) : await prepareCrossEntropy(ctx, io, { M, V }, { variant });
   const metrics = await prepareMlmMetrics(ctx, { losses: g('losses'), correct: g('correct'), weights: g('weights'), metrics: g('metrics') }, { M });
   const enc = new StepEncoder(gpu);
   ce.record(enc);
@@ -105,18 +105,29 @@ function expectGood(r: Awaited<ReturnType<typeof run>>) {
   expect(r.errs.metricsVsF64).toBeLessThan(1e-4);
 }
 
+/** 'tree', and 'subgroup' where the device has subgroups (SwiftShader has them). */
+async function variants(): Promise<CrossEntropyVariant[]> {
+  return crossEntropyVariantsOn(opContext(await testGpu()));
+}
+
 describe('cross-entropy + MLM metrics (GPU vs float64)', () => {
-  it('M=64, V=4096, with zero-weight rows and tied maxima', async () => {
-    const r = await run(randomCase(64, 4096, 1));
-    log('ce M=64 V=4096', r.errs);
-    expectGood(r);
-    expect(r.want.correct.reduce((a, b) => a + b, 0)).toBeGreaterThan(20); // correct really is exercised
+  it('M=64, V=4096, with zero-weight rows and tied maxima; every variant', async () => {
+    for (const v of await variants()) {
+      const r = await run(randomCase(64, 4096, 1), v);
+      log(`ce ${v} M=64 V=4096`, r.errs);
+      expectGood(r);
+      expect(r.want.correct.reduce((a, b) => a + b, 0)).toBeGreaterThan(20); // correct really is exercised
+    }
   });
 
-  it('odd vocabulary V=1003, M=37 (neither a multiple of the workgroup)', async () => {
-    const r = await run(randomCase(37, 1003, 2));
-    log('ce M=37 V=1003', r.errs);
-    expectGood(r);
+  it('odd vocabulary V=1003, M=37 (neither a multiple of the workgroup), and V=3 (fewer logits than lanes); every variant', async () => {
+    for (const v of await variants()) {
+      for (const [M, V] of [[37, 1003], [9, 3]] as const) {
+        const r = await run(randomCase(M, V, 2), v);
+        log(`ce ${v} M=${M} V=${V}`, r.errs);
+        expectGood(r);
+      }
+    }
   });
 
   it('extreme logits (±80) stay finite and exact', async () => {
@@ -124,19 +135,23 @@ describe('cross-entropy + MLM metrics (GPU vs float64)', () => {
     const rng = new Rng(33);
     for (let i = 0; i < c.logits.length; i++) c.logits[i] = rng.uniform() < 0.5 ? -80 : 80 * (2 * rng.uniform() - 1);
     for (let r = 0; r < c.M; r++) if (r % 3 === 0) c.logits[r * c.V + c.targets[r]!] = -80; // loss ≈ 160
-    const r = await run(c);
-    log('ce ±80', r.errs);
-    console.log(`ce ±80: max loss ${Math.max(...r.got.losses)}`);
-    expectGood(r);
+    for (const v of await variants()) {
+      const r = await run(c, v);
+      log(`ce ${v} ±80`, r.errs);
+      console.log(`ce ${v} ±80: max loss ${Math.max(...r.got.losses)}`);
+      expectGood(r);
+    }
   });
 
   it('Σweights = 0 gives dlogits = 0 and metrics [0, 0, 0, 0], with losses still computed', async () => {
     const c = randomCase(16, 257, 4);
     c.weights.fill(0);
-    const r = await run(c);
-    expect(r.got.dlogits.every((x) => x === 0)).toBe(true);
-    expect(Array.from(r.got.metrics)).toEqual([0, 0, 0, 0]);
-    expect(r.errs.loss).toBeLessThan(1e-4);
+    for (const v of await variants()) {
+      const r = await run(c, v);
+      expect(r.got.dlogits.every((x) => x === 0)).toBe(true);
+      expect(Array.from(r.got.metrics)).toEqual([0, 0, 0, 0]);
+      expect(r.errs.loss).toBeLessThan(1e-4);
+    }
   });
 
   it('crossentropy_rows (a thread per row, for the probes\' few classes) matches float64 the same way', async () => {

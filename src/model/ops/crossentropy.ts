@@ -1,16 +1,37 @@
 // Launchers for shaders/crossentropy.wgsl: the MLM loss over the B·P prediction slots, its
 // gradient (written over the logits), and the 4-float metrics block the training loop reads back.
+// The loss has two variants, 'tree' (a workgroup per row, tree reductions) and 'subgroup'
+// (crossentropy_subgroup.wgsl, a subgroup per row, where the device has subgroups), picked per
+// shape by the tuner (key "crossentropy MxV"; crossentropy-tune.ts), else 'tree'.
 // Not here: the decoder that produces the logits, gathering the rows, or averaging over steps.
 import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { fitWorkgroup, grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { fitWorkgroup, grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 function expectNumel(op: string, r: TensorRange, want: number, what: string): void {
   if (r.numel !== want) throw new Error(`${op}: ${r.name} has ${r.numel} elements, expected ${want} (${what})`);
 }
 
 const BINDINGS = ['storage', 'storage', 'storage', 'storage', 'uniform', 'storage'] as const;
+
+export const CROSSENTROPY_VARIANTS = ['tree', 'subgroup'] as const;
+export type CrossEntropyVariant = (typeof CROSSENTROPY_VARIANTS)[number];
+/** The shader file of each variant. */
+export const CROSSENTROPY_SHADERS: Record<CrossEntropyVariant, string> = { tree: 'crossentropy.wgsl', subgroup: 'crossentropy_subgroup.wgsl' };
+/** Rows one workgroup of 'subgroup' takes (its subgroups share them out). */
+const SUBGROUP_RPG = 16;
+
+/** What the tuner keys the loss by. */
+export const crossEntropyKey = (shape: { M: number; V: number }): string => `crossentropy ${shape.M}x${shape.V}`;
+
+export function parseCrossEntropyKey(key: string): { M: number; V: number } | null {
+  const m = /^crossentropy (\d+)x(\d+)$/.exec(key);
+  return m ? { M: Number(m[1]), V: Number(m[2]) } : null;
+}
+
+/** The variants this device can run. */
+export const crossEntropyVariantsOn = (ctx: OpContext): CrossEntropyVariant[] => CROSSENTROPY_VARIANTS.filter((v) => v !== 'subgroup' || ctx.gpu.subgroups !== null);
 
 /**
  * logits (M,V), targets (M) u32, weights (M) f32 (1 = a real prediction, 0 = padding slot) →
@@ -24,8 +45,8 @@ export async function prepareCrossEntropy(
   ctx: OpContext,
   io: { logits: TensorRange; targets: TensorRange; weights: TensorRange; losses: TensorRange; correct: TensorRange },
   shape: { M: number; V: number },
-  opts: { wg?: number } = {},
-): Promise<PreparedOp> {
+  opts: { wg?: number; variant?: CrossEntropyVariant } = {},
+): Promise<PreparedOp & { variant: CrossEntropyVariant }> {
   const { M, V } = shape;
   expectNumel('crossentropy', io.logits, M * V, 'logits (M,V)');
   expectNumel('crossentropy', io.targets, M, 'targets (M)');
@@ -33,14 +54,25 @@ export async function prepareCrossEntropy(
   expectNumel('crossentropy', io.losses, M, 'losses (M)');
   expectNumel('crossentropy', io.correct, M, 'correct (M)');
   if (io.targets.dtype !== 'u32') throw new Error(`crossentropy: targets ${io.targets.name} must be u32`);
-  // One workgroup per row: on a GPU ~4 logits per thread (V=4096 → 256 threads); on a CPU
+  const key = crossEntropyKey(shape);
+  ctx.choices.note(key);
+  const chosen = ctx.choices.get(key);
+  if (chosen !== undefined && !(CROSSENTROPY_VARIANTS as readonly string[]).includes(chosen)) throw new Error(`${key}: no crossentropy variant "${chosen}" (have ${CROSSENTROPY_VARIANTS.join(', ')})`);
+  const variant = opts.variant ?? (chosen as CrossEntropyVariant | undefined) ?? 'tree';
+  const sub = variant === 'subgroup';
+  // 'tree', one workgroup per row: on a GPU ~4 logits per thread (V=4096 → 256 threads); on a CPU
   // adapter at most 64 threads, since barriers cost per invocation there.
-  const wg = opts.wg ?? (ctx.gpu.profile === 'cpu' ? fitWorkgroup(shape.V, 16, 64) : fitWorkgroup(Math.ceil(shape.V / 4), 32, 256));
-  const kernel = await ctx.cache.kernel({ shader: shader('crossentropy.wgsl'), entry: 'crossentropy', bindings: BINDINGS, constants: { WG: wg } });
+  const wg = sub ? subgroupWorkgroup(ctx, key) : (opts.wg ?? (ctx.gpu.profile === 'cpu' ? fitWorkgroup(shape.V, 16, 64) : fitWorkgroup(Math.ceil(shape.V / 4), 32, 256)));
+  const kernel = await ctx.cache.kernel({
+    shader: shader(CROSSENTROPY_SHADERS[variant]),
+    entry: sub ? 'crossentropy_subgroup' : 'crossentropy',
+    bindings: BINDINGS,
+    constants: sub ? { WG: wg, RPG: SUBGROUP_RPG } : { WG: wg },
+  });
   const params = ctx.uniforms.alloc(uniformBlock([['u32', M], ['u32', V]]), `crossentropy:${io.logits.name}`);
   const group = bindGroup(ctx.gpu, kernel, [io.logits, io.weights, io.losses, io.correct, params, io.targets]);
-  const [gx, gy] = grid1d(M, ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
-  return { record: (enc) => enc.dispatch(kernel, group, gx, gy, 1, `crossentropy ${io.logits.name}`) };
+  const [gx, gy] = grid1d(sub ? Math.ceil(M / SUBGROUP_RPG) : M, ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
+  return { variant, record: (enc) => enc.dispatch(kernel, group, gx, gy, 1, `crossentropy ${io.logits.name}`) };
 }
 
 /**

@@ -8,7 +8,7 @@
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 /**
  * 'tiled': one workgroup per row, tree reductions with barriers (layernorm.wgsl), for GPUs.
@@ -45,12 +45,8 @@ function pickVariant(ctx: OpContext, opts: LayernormOpts, key: string): Layernor
   const chosen = ctx.choices.get(key);
   if (chosen !== undefined && !(LAYERNORM_VARIANTS as readonly string[]).includes(chosen)) throw new Error(`${key}: no layernorm variant "${chosen}" (have ${LAYERNORM_VARIANTS.join(', ')})`);
   const v = opts.variant ?? (chosen as LayernormVariant | undefined) ?? defaultLayernormVariant(ctx);
-  if (v === 'subgroup' && ctx.gpu.subgroups === null) throw new Error(`${key}: the 'subgroup' variant needs the adapter's subgroups feature, which this device does not have`);
   return v;
 }
-
-/** 'subgroup': threads per workgroup, a multiple of every subgroup size the adapter may use. */
-const subgroupWg = (ctx: OpContext): number => Math.max(64, ctx.gpu.subgroups?.max ?? 64);
 
 /** Threads per workgroup of layernorm_simple.wgsl (one row or column each). */
 const SIMPLE_WG = 64;
@@ -98,14 +94,15 @@ export async function prepareLayernormForward(
   for (const [n, r] of [['mean', io.mean], ['rstd', io.rstd]] as const) check(op, n, r, R);
   if (io.residual) for (const [n, r] of [['residual.a', io.residual.a], ['residual.b', io.residual.b]] as const) check(op, n, r, R * C);
   if (!(opts.eps >= 0)) throw new Error(`${op}: eps must be ≥ 0, got ${opts.eps}`);
-  const variant = pickVariant(ctx, opts, layernormKey('fwd', shape));
+  const key = layernormKey('fwd', shape);
+  const variant = pickVariant(ctx, opts, key);
   const residual = io.residual;
   const entry = residual ? 'layernorm_forward_residual' : 'layernorm_forward';
   const kernel = await ctx.cache.kernel({
     shader: shader(LAYERNORM_SHADERS[variant]),
     entry: variant === 'tiled' ? entry : `${entry}_${variant}`,
     bindings: [...Array<'storage'>(6).fill('storage'), 'uniform', ...(residual ? (['storage', 'storage'] as const) : [])],
-    constants: { tiled: { WG: opts.wg ?? defaultWg(C) }, simple: {}, subgroup: { WG: subgroupWg(ctx), RPG: SUBGROUP_RPG } }[variant],
+    constants: variant === 'tiled' ? { WG: opts.wg ?? defaultWg(C) } : variant === 'subgroup' ? { WG: subgroupWorkgroup(ctx, key), RPG: SUBGROUP_RPG } : {},
   });
   const uni = ctx.uniforms.alloc(params(shape, opts.eps), `layernorm:${io.out.name}`);
   const ranges = [io.inp, io.weight, io.bias, io.out, io.mean, io.rstd, uni, ...(residual ? [residual.a, residual.b] : [])];
@@ -148,13 +145,14 @@ export async function prepareLayernormBackward(
   if (io.scratch.length !== want.length) throw new Error(`${op}: expects ${want.length} scratch tensors (${want.map((s) => s.name).join(', ')}), got ${io.scratch.length}`);
   want.forEach((s, i) => check(op, `scratch ${s.name}`, io.scratch[i]!, s.shape[0]! * s.shape[1]!));
   const [dwPart, dbPart] = io.scratch as [TensorRange, TensorRange];
-  const variant = pickVariant(ctx, opts, layernormKey('bwd', shape));
+  const key = layernormKey('bwd', shape);
+  const variant = pickVariant(ctx, opts, key);
   if (variant === 'simple') return simpleBackward(ctx, io, shape);
   const wg = opts.wg ?? defaultWg(C);
   const [rows, cols] = await Promise.all([
     ctx.cache.kernel(
       variant === 'subgroup'
-        ? { shader: shader('layernorm_subgroup.wgsl'), entry: 'layernorm_backward_subgroup', bindings: [...Array<'storage'>(8).fill('storage'), 'uniform'], constants: { WG: subgroupWg(ctx), ROWS: ROWS_PER_GROUP } }
+        ? { shader: shader('layernorm_subgroup.wgsl'), entry: 'layernorm_backward_subgroup', bindings: [...Array<'storage'>(8).fill('storage'), 'uniform'], constants: { WG: subgroupWorkgroup(ctx, key), ROWS: ROWS_PER_GROUP } }
         : { shader: shader('layernorm.wgsl'), entry: 'layernorm_backward', bindings: [...Array<'storage'>(8).fill('storage'), 'uniform'], constants: { WG: wg, MAXC: C } },
     ),
     ctx.cache.kernel({

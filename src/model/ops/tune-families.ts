@@ -3,6 +3,7 @@
 // with variants) is one line here plus its *-tune.ts.
 import type { TuneProblem } from '../../gpu/autotune.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
+import { crossEntropyTuneProblem } from './crossentropy-tune.ts';
 import { layernormTuneProblem } from './layernorm-tune.ts';
 import { matmulTuneProblem } from './matmul-tune.ts';
 
@@ -15,6 +16,7 @@ export interface TuneFamily {
 export const TUNE_FAMILIES: readonly TuneFamily[] = [
   { name: 'matmul', problem: matmulTuneProblem },
   { name: 'layernorm', problem: layernormTuneProblem },
+  { name: 'crossentropy', problem: crossEntropyTuneProblem },
 ];
 
 /** The problems for `keys`, in order; keys no family claims are skipped. */
