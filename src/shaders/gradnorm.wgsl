@@ -3,16 +3,10 @@
 //   gradnorm_finish: partials (G) → gradnorm (4) = [‖g‖₂, clipScale, 0, 0],
 //                    clipScale = min(1, maxNorm / (‖g‖ + 1e-6)), or 1 when maxNorm ≤ 0 (no clipping)
 // Same shape as reduce.wgsl's sum (serial slice per thread, then a fixed tree), so the result does
-// not depend on scheduling. Not here: applying the scale (adamw.wgsl reads gradnorm[1]).
+// not depend on scheduling. Not here: applying the scale (adamw.wgsl reads gradnorm[1]); the
+// subgroup variant (gradnorm_subgroup.wgsl).
 
-struct Params {
-  n: u32,       // elements in `inp` for this pass: N for sumsq, G for gradnorm_finish
-  max_norm: f32,
-}
-
-@group(0) @binding(0) var<storage, read_write> inp: array<f32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
-@group(0) @binding(2) var<uniform> p: Params;
+//!include gradnorm_io.wgsl
 
 override WG: u32 = 256; // a power of two
 
@@ -40,14 +34,6 @@ fn gradnorm_finish(@builtin(local_invocation_index) lid: u32) {
   }
   let s = tree_sum(lid, acc);
   if (lid == 0u) {
-    let norm = sqrt(s);
-    var scale = 1.0;
-    if (p.max_norm > 0.0) {
-      scale = min(1.0, p.max_norm / (norm + 1e-6));
-    }
-    out[0] = norm;
-    out[1] = scale;
-    out[2] = 0.0;
-    out[3] = 0.0;
+    write_norm(s);
   }
 }

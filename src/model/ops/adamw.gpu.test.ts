@@ -6,7 +6,7 @@ import { testGpu } from '../../gpu/testing.ts';
 import { Rng } from '../../data/prng.ts';
 import { adamwStep, gradNorm } from '../../reference/adamw.ts';
 import { scaledMaxRelError } from '../../reference/compare.ts';
-import { gradNormScratch, prepareAdamW, prepareGradNorm } from './adamw.ts';
+import { gradNormScratch, gradNormVariantsOn, prepareAdamW, prepareGradNorm } from './adamw.ts';
 import { opContext } from '../../shaders/index.ts';
 
 // Decayed matrices first, then a LayerNorm-like tail, exactly as the model lays out its pools;
@@ -135,30 +135,34 @@ describe('AdamW + global grad-norm clipping (GPU vs float64)', () => {
     expect(a.norms.map((n) => Array.from(n.got))).toEqual(b.norms.map((n) => Array.from(n.got)));
   });
 
-  it('grad norm of 1e6 values vs float64', async () => {
+  it('grad norm of 1e6 values (and of 37) vs float64, every variant', async () => {
     const gpu = await testGpu();
     const ctx = opContext(gpu);
-    const N = 1_000_003;
-    const plan = new ArenaPlan().add('grads', 'g', [N]).add('scratch', 'gradnorm', [4]);
-    for (const s of gradNormScratch({ N })) plan.add('scratch', s.name, s.shape, s.dtype);
-    const arena = Arena.build(gpu, plan);
-    const rng = new Rng(9);
-    const g = new Float32Array(N);
-    for (let i = 0; i < N; i++) g[i] = 1e-3 * rng.normal();
-    arena.write('g', g);
-    const op = await prepareGradNorm(ctx, { grads: arena.get('g'), partials: arena.get('gradnorm.partials'), gradnorm: arena.get('gradnorm') }, { N }, { maxNorm: 0.5 });
-    const enc = new StepEncoder(gpu);
-    op.record(enc);
-    enc.submit();
-    const got = await readF32(gpu, arena.get('gradnorm'));
-    arena.destroy();
-    const [norm, scale] = gradNorm(g, 0.5);
-    const errN = Math.abs(got[0]! - norm) / norm;
-    const errS = Math.abs(got[1]! - scale) / scale;
-    console.log(`gradnorm N=1e6: gpu ${got[0]} f64 ${norm} rel ${errN.toExponential(2)}; scale rel ${errS.toExponential(2)}`);
-    expect(errN).toBeLessThan(1e-5);
-    expect(errS).toBeLessThan(1e-5);
-    expect(got[2]).toBe(0);
-    expect(got[3]).toBe(0);
+    for (const variant of gradNormVariantsOn(ctx)) {
+      for (const [N, maxNorm] of [[1_000_003, 0.5], [37, 0]] as const) {
+        const plan = new ArenaPlan().add('grads', 'g', [N]).add('scratch', 'gradnorm', [4]);
+        for (const s of gradNormScratch({ N })) plan.add('scratch', s.name, s.shape, s.dtype);
+        const arena = Arena.build(gpu, plan);
+        const rng = new Rng(9);
+        const g = new Float32Array(N);
+        for (let i = 0; i < N; i++) g[i] = 1e-3 * rng.normal();
+        arena.write('g', g);
+        const op = await prepareGradNorm(ctx, { grads: arena.get('g'), partials: arena.get('gradnorm.partials'), gradnorm: arena.get('gradnorm') }, { N }, { maxNorm, variant });
+        expect(op.variant).toBe(variant);
+        const enc = new StepEncoder(gpu);
+        op.record(enc);
+        enc.submit();
+        const got = await readF32(gpu, arena.get('gradnorm'));
+        arena.destroy();
+        const [norm, scale] = gradNorm(g, maxNorm);
+        const errN = Math.abs(got[0]! - norm) / norm;
+        const errS = Math.abs(got[1]! - scale) / scale;
+        console.log(`gradnorm ${variant} N=${N}: gpu ${got[0]} f64 ${norm} rel ${errN.toExponential(2)}; scale ${got[1]} rel ${errS.toExponential(2)}`);
+        expect(errN).toBeLessThan(1e-5);
+        expect(errS).toBeLessThan(1e-5);
+        expect(got[2]).toBe(0);
+        expect(got[3]).toBe(0);
+      }
+    }
   });
 });

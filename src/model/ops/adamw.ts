@@ -1,10 +1,12 @@
 // Launchers for the optimizer step: global grad-norm (shaders/gradnorm.wgsl, two deterministic
-// passes) and fused AdamW (shaders/adamw.wgsl, one dispatch over the whole params/grads/m/v pools).
+// passes; or gradnorm_subgroup.wgsl where the device has subgroups and the tuner chose it, key
+// "gradnorm N"; gradnorm-tune.ts) and fused AdamW (shaders/adamw.wgsl, one dispatch over the whole
+// params/grads/m/v pools).
 // Not here: zeroing grads (arena.clearPool), the learning-rate schedule (src/train/schedule.ts).
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 const WG = 256;
 /** Upper bound on first-pass workgroups: enough that each thread adds only a short serial run. */
@@ -13,6 +15,19 @@ const MAX_PARTIALS = 1024;
 function expectNumel(op: string, r: TensorRange, want: number, what: string): void {
   if (r.numel !== want) throw new Error(`${op}: ${r.name} has ${r.numel} elements, expected ${want} (${what})`);
 }
+
+export const GRADNORM_VARIANTS = ['tree', 'subgroup'] as const;
+export type GradNormVariant = (typeof GRADNORM_VARIANTS)[number];
+/** The shader file of each variant. */
+export const GRADNORM_SHADERS: Record<GradNormVariant, string> = { tree: 'gradnorm.wgsl', subgroup: 'gradnorm_subgroup.wgsl' };
+/** What the tuner keys the norm by. */
+export const gradNormKey = (shape: { N: number }): string => `gradnorm ${shape.N}`;
+export function parseGradNormKey(key: string): { N: number } | null {
+  const m = /^gradnorm (\d+)$/.exec(key);
+  return m ? { N: Number(m[1]) } : null;
+}
+/** The variants this device can run. */
+export const gradNormVariantsOn = (ctx: OpContext): GradNormVariant[] => GRADNORM_VARIANTS.filter((v) => v !== 'subgroup' || ctx.gpu.subgroups !== null);
 
 /** Scratch for prepareGradNorm: one partial sum of squares per first-pass workgroup. */
 export function gradNormScratch(shape: { N: number }): { name: string; shape: number[]; dtype: DType }[] {
@@ -28,25 +43,33 @@ export async function prepareGradNorm(
   ctx: OpContext,
   io: { grads: TensorRange; partials: TensorRange; gradnorm: TensorRange },
   shape: { N: number },
-  opts: { maxNorm: number },
-): Promise<PreparedOp> {
+  opts: { maxNorm: number; variant?: GradNormVariant },
+): Promise<PreparedOp & { variant: GradNormVariant }> {
   expectNumel('gradnorm', io.grads, shape.N, 'grads (N)');
   expectNumel('gradnorm', io.gradnorm, 4, 'gradnorm (4)');
   const g = io.partials.numel;
   if (g > ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`gradnorm: ${g} partials exceed the workgroup limit`);
   if (!Number.isFinite(opts.maxNorm)) throw new Error(`gradnorm: maxNorm must be a finite number (≤ 0 disables clipping), got ${opts.maxNorm}`);
+  const key = gradNormKey(shape);
+  ctx.choices.note(key);
+  const chosen = ctx.choices.get(key);
+  if (chosen !== undefined && !(GRADNORM_VARIANTS as readonly string[]).includes(chosen)) throw new Error(`${key}: no gradnorm variant "${chosen}" (have ${GRADNORM_VARIANTS.join(', ')})`);
+  const variant = opts.variant ?? (chosen as GradNormVariant | undefined) ?? 'tree';
+  const sub = variant === 'subgroup';
   const cache = ctx.cache;
   // Any workgroup size works with any partial count (grid-stride loops); a CPU adapter prefers
   // short barrier trees.
-  const wg = ctx.gpu.profile === 'cpu' ? 64 : WG;
-  const spec = { shader: shader('gradnorm.wgsl'), bindings: ['storage', 'storage', 'uniform'] as const, constants: { WG: wg } };
-  const first = await cache.kernel({ ...spec, entry: 'sumsq' });
-  const second = await cache.kernel({ ...spec, entry: 'gradnorm_finish' });
+  const wg = sub ? subgroupWorkgroup(ctx, key) : ctx.gpu.profile === 'cpu' ? 64 : WG;
+  const spec = { shader: shader(GRADNORM_SHADERS[variant]), bindings: ['storage', 'storage', 'uniform'] as const, constants: { WG: wg } };
+  const suffix = sub ? '_subgroup' : '';
+  const first = await cache.kernel({ ...spec, entry: `sumsq${suffix}` });
+  const second = await cache.kernel({ ...spec, entry: `gradnorm_finish${suffix}` });
   const u1 = ctx.uniforms.alloc(uniformBlock([['u32', shape.N], ['f32', opts.maxNorm]]), `sumsq:${io.grads.name}`);
   const u2 = ctx.uniforms.alloc(uniformBlock([['u32', g], ['f32', opts.maxNorm]]), `gradnorm:${io.gradnorm.name}`);
   const g1 = bindGroup(ctx.gpu, first, [io.grads, io.partials, u1]);
   const g2 = bindGroup(ctx.gpu, second, [io.partials, io.gradnorm, u2]);
   return {
+    variant,
     record(enc) {
       enc.dispatch(first, g1, g, 1, 1, `sumsq ${io.grads.name}`);
       enc.dispatch(second, g2, 1, 1, 1, `gradnorm ${io.gradnorm.name}`);

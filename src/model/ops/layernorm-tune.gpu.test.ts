@@ -1,11 +1,13 @@
 // The tuner on LayerNorm (issue [M]): every variant this device runs ('subgroup' where it has
 // subgroups) passes its check against the 'simple' reference and is timed, forward and backward,
 // on a ragged shape; a backward that skips its accumulation is rejected (its poison is a seeded
-// start, not NaN); keys of both families in one list each get their own family's problem.
+// start, not NaN). Also: keys of several families in one list each get their own family's
+// problem, and the gradient norm's variants pass theirs.
 import { describe, expect, it } from 'vitest';
 import { autotune } from '../../gpu/autotune.ts';
 import { testGpu } from '../../gpu/testing.ts';
 import { opContext } from '../../shaders/index.ts';
+import { gradNormKey, gradNormVariantsOn } from './adamw.ts';
 import { layernormKey, layernormVariantsOn } from './layernorm.ts';
 import { layernormTuneProblem } from './layernorm-tune.ts';
 import { matmulProductKey } from './matmul.ts';
@@ -15,18 +17,18 @@ const FAST = { batches: 3, reps: 4 };
 const SHAPE = { R: 37, C: 48 };
 
 describe('layernorm autotune (GPU)', () => {
-  it('checks every variant against the simple kernel, forward and backward, and picks the fastest', async () => {
+  it('checks every variant against the simple kernel, forward and backward, and picks the fastest (and the gradient norm\'s against the tree)', async () => {
     const ctx = opContext(await testGpu());
-    const keys = [layernormKey('fwd', SHAPE), layernormKey('bwd', SHAPE), matmulProductKey({ transA: false, transB: true, rows: 8, inner: 8, cols: 8 })];
+    const keys = [layernormKey('fwd', SHAPE), layernormKey('bwd', SHAPE), gradNormKey({ N: 5003 }), matmulProductKey({ transA: false, transB: true, rows: 8, inner: 8, cols: 8 }), 'no such kernel 1x1'];
     const problems = await tuneProblems(ctx, keys);
-    expect(problems.map((p) => p.key)).toEqual(keys);
-    const out = await autotune(ctx.gpu, problems.slice(0, 2), FAST);
-    problems[2]!.release();
+    expect(problems.map((p) => p.key)).toEqual(keys.slice(0, 4));
+    const out = await autotune(ctx.gpu, problems.slice(0, 3), FAST);
+    problems[3]!.release();
     for (const o of out) {
       console.log(`${o.key}: ${o.choice} (default ${o.defaultId}, gain ${o.gain.toFixed(2)}) ms ${JSON.stringify(o.ms)}`);
       expect(o.source).toBe('measured');
       expect(o.rejected).toEqual({});
-      expect(Object.keys(o.ms).sort()).toEqual(layernormVariantsOn(ctx).sort());
+      expect(Object.keys(o.ms).sort()).toEqual((o.key.startsWith('gradnorm') ? gradNormVariantsOn(ctx) : layernormVariantsOn(ctx)).sort());
       expect(o.ms[o.choice]).toBe(Math.min(...Object.values(o.ms)));
     }
   });

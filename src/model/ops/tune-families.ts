@@ -4,6 +4,7 @@
 import type { TuneProblem } from '../../gpu/autotune.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
 import { crossEntropyTuneProblem } from './crossentropy-tune.ts';
+import { gradNormTuneProblem } from './gradnorm-tune.ts';
 import { layernormTuneProblem } from './layernorm-tune.ts';
 import { matmulTuneProblem } from './matmul-tune.ts';
 
@@ -17,6 +18,7 @@ export const TUNE_FAMILIES: readonly TuneFamily[] = [
   { name: 'matmul', problem: matmulTuneProblem },
   { name: 'layernorm', problem: layernormTuneProblem },
   { name: 'crossentropy', problem: crossEntropyTuneProblem },
+  { name: 'gradnorm', problem: gradNormTuneProblem },
 ];
 
 /** The problems for `keys`, in order; keys no family claims are skipped. */
