@@ -58,7 +58,7 @@ export interface KernelOptions {
   eps?: number;
   /** AdamW hyperparameters, learning rate and 1-based step; default the bert-tiny preset's, step 10. */
   adamw?: AdamWHyper & { lr: number; t: number };
-  /** The matmuls also as 'untuned': the default kernels beside the tuned ones (gpu.kernels). */
+  /** The matmuls and LayerNorm also as 'untuned': the default kernels beside the tuned ones (gpu.kernels). */
   untuned?: boolean;
 }
 
@@ -152,6 +152,20 @@ async function tfjsOutputs(tf: Tf, iterate: () => Tensor[]): Promise<Float32Arra
   return data;
 }
 
+type Side = Awaited<ReturnType<typeof oursSide>>;
+
+/** With env.untuned: the case on the default kernels, on its own arena (its dispose leaves the shared uniforms to ours); else null. */
+function untunedSide(env: Env, name: string, inputs: Input[], outputs: [string, number[]][], prepare: (t: (n: string) => TensorRange) => Promise<PreparedOp>): Promise<Side | null> {
+  return env.untuned ? env.gpu.kernels.untuned(() => oursSide({ ...env, release: () => {} }, `${name} untuned`, inputs, outputs, prepare)) : Promise.resolve(null);
+}
+
+/** The untuned side's outputs against tfjs's, for the check (none without an untuned side). */
+async function untunedPairs(untuned: Side | null, outputs: [string, number[]][], theirs: ArrayLike<number>[]): Promise<[string, Float32Array, ArrayLike<number>][]> {
+  if (!untuned) return [];
+  await untuned.runner.run(1);
+  return Promise.all(outputs.map(async ([n], i): Promise<[string, Float32Array, ArrayLike<number>]> => [`${n} (default kernels)`, await untuned.read(n), theirs[i]!]));
+}
+
 /** out (M,N) = inp (M,K) · weight (N,K)ᵀ + bias (N); with gelu, pre = that and out = gelu(pre). */
 async function matmulCase(env: Env, what: string, s: { M: number; K: number; N: number }, gelu: boolean, stream: number): Promise<BenchCase> {
   const { M, K, N } = s;
@@ -166,8 +180,7 @@ async function matmulCase(env: Env, what: string, s: { M: number; K: number; N: 
   const outputs: [string, number[]][] = gelu ? [['out', [M, N]], ['pre', [M, N]]] : [['out', [M, N]]];
   const prepare = (t: (n: string) => TensorRange) => prepareMatmulForward(env.ctx, { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), ...(gelu ? { pre: t('pre') } : {}) }, s, { gelu });
   const ours = await oursSide(env, name, inputs, outputs, prepare);
-  // The default kernels on their own arena; its dispose leaves the shared uniforms to ours.
-  const untuned = env.untuned ? await env.gpu.kernels.untuned(() => oursSide({ ...env, release: () => {} }, `${name} untuned`, inputs, outputs, prepare)) : null;
+  const untuned = await untunedSide(env, name, inputs, outputs, prepare);
 
   const [x, w, b] = inputs.map((i) => tf.tensor(i.data as Float32Array, i.shape));
   const c = { half: tf.scalar(0.5), one: tf.scalar(1), invSqrt2: tf.scalar(Math.SQRT1_2) };
@@ -182,11 +195,8 @@ async function matmulCase(env: Env, what: string, s: { M: number; K: number; N: 
   await ours.runner.run(1);
   const mine = await Promise.all(outputs.map(([n]) => ours.read(n)));
   const theirs = await tfjsOutputs(tf, iterate);
-  const pairs: [string, Float32Array, Float32Array][] = outputs.map(([n], i) => [n, mine[i]!, theirs[i]!]);
-  if (untuned) {
-    await untuned.runner.run(1);
-    for (const [i, [n]] of outputs.entries()) pairs.push([`${n} (default kernels)`, await untuned.read(n), theirs[i]!]);
-  }
+  const pairs: [string, Float32Array, ArrayLike<number>][] = outputs.map(([n], i) => [n, mine[i]!, theirs[i]!]);
+  pairs.push(...(await untunedPairs(untuned, outputs, theirs)));
   return { name, kind: 'kernel', flops: 2 * M * N * K, runners: { ours: ours.runner, ...(untuned ? { untuned: untuned.runner } : {}), tfjs }, check: verdict(pairs) };
 }
 
@@ -237,9 +247,9 @@ async function layernormCase(env: Env, R: number, C: number, eps: number): Promi
   ];
   const name = `layernorm forward (${R}×${C})`;
   const outputs: [string, number[]][] = [['out', [R, C]], ['mean', [R]], ['rstd', [R]]];
-  const ours = await oursSide(env, name, inputs, outputs, (t) =>
-    prepareLayernormForward(env.ctx, { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), mean: t('mean'), rstd: t('rstd') }, { R, C }, { eps }),
-  );
+  const prepare = (t: (n: string) => TensorRange) => prepareLayernormForward(env.ctx, { inp: t('inp'), weight: t('weight'), bias: t('bias'), out: t('out'), mean: t('mean'), rstd: t('rstd') }, { R, C }, { eps });
+  const ours = await oursSide(env, name, inputs, outputs, prepare);
+  const untuned = await untunedSide(env, name, inputs, outputs, prepare);
 
   const x = tf.tensor(inputs[0]!.data as Float32Array, [R, C]);
   // batchNorm wants scale and offset of the statistics' rank: (1,C) against (R,1).
@@ -255,7 +265,9 @@ async function layernormCase(env: Env, R: number, C: number, eps: number): Promi
   const [out, mean, rstd] = await Promise.all(outputs.map(([n]) => ours.read(n)));
   const [tOut, tMean, tVar] = await tfjsOutputs(tf, iterate);
   const tRstd = Float64Array.from(tVar!, (v) => 1 / Math.sqrt(v + eps));
-  return { name, kind: 'kernel', runners: { ours: ours.runner, tfjs }, check: verdict([['out', out!, tOut!], ['mean', mean!, tMean!], ['rstd', rstd!, tRstd]]) };
+  const theirs = [tOut!, tMean!, tRstd];
+  const pairs = [...outputs.map(([n], i): [string, Float32Array, ArrayLike<number>] => [n, [out, mean, rstd][i]!, theirs[i]!]), ...(await untunedPairs(untuned, outputs, theirs))];
+  return { name, kind: 'kernel', runners: { ours: ours.runner, ...(untuned ? { untuned: untuned.runner } : {}), tfjs }, check: verdict(pairs) };
 }
 
 /** One in-place AdamW step over N parameters, the first decayEnd with weight decay. */
