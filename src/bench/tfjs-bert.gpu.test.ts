@@ -3,9 +3,10 @@
 // weights (our seeded init) and the identical masked batch (our GPU masking, read back and
 // handed to tfjs). Their losses must agree to ≤ 1e-3 before the step and after one and two AdamW
 // steps, the gradient norms must agree, and the updated parameters must agree to a small fraction
-// of one step's size; every parameter gradient matches too. A second case sets the optimizer so
-// that clipping, eps and weight decay each move the update visibly, so a mismatch in any of them
-// would show. Also checked: tfjs reported no GPU error, and its runner leaks no tensors.
+// of one step's size; every parameter gradient matches too. At bert-micro the optimizer is set
+// so that clipping, eps and weight decay each move the update visibly, so a mismatch in any of
+// them would show; the bert-tiny shape runs with the preset's settings. Also checked: tfjs
+// reported no GPU error, and its runner leaks no tensors.
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
@@ -195,10 +196,8 @@ async function equalWork(name: string, cfg: RunConfig, V: number): Promise<{ cli
 }
 
 describe('TensorFlow.js BERT MLM step does our step (equal work)', () => {
-  it('bert-micro: same loss, gradient norm and AdamW update', async () => {
-    await equalWork('bert-micro', micro(), 64);
-  });
-
+  // bert-micro with the preset's optimizer settings is not a case of its own: the bench checks it
+  // before every timing (train-case.ts), and this case's settings make each of them matter more.
   it('bert-micro with clipping, eps and weight decay all visible in the update', async () => {
     const { clipEffect, paramDiff } = await equalWork('bert-micro optimizer stress', optimizerStress(), 64);
     // A tfjs step that ignored the clip would differ from ours 100× more than it does.
