@@ -50,7 +50,7 @@ export async function runPeerBench(opts: PeerBenchOptions, log: (line: string) =
           const t = await tuneRunKernels(gpu, keys, new Map(), { post: () => {}, budgetMs: opts.autotuneMs!, shouldStop: () => false });
           tuning.push({ preset, ms: t.ms, outcomes: t.outcomes });
           const measured = t.outcomes.filter((o) => o.source === 'measured');
-          log(`tuned ${measured.length} of ${t.outcomes.length} matmul products in ${(t.ms / 1000).toFixed(1)} s: ${t.outcomes.map((o) => `${o.key} → ${o.choice}${o.source === 'measured' ? ` ${o.gain.toFixed(2)}×` : ` (${o.source})`}`).join('; ')}`);
+          log(`tuned ${measured.length} of ${t.outcomes.length} kernels (matmul products, LayerNorms, the loss, the gradient norm) in ${(t.ms / 1000).toFixed(1)} s: ${t.outcomes.map((o) => `${o.key} → ${o.choice}${o.source === 'measured' ? ` ${o.gain.toFixed(2)}×` : ` (${o.source})`}`).join('; ')}`);
         }
       : undefined;
     for (const preset of opts.presets) {

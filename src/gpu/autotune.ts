@@ -84,6 +84,17 @@ export interface TuneOptions {
   onProgress?: (done: number, total: number, key: string) => void;
 }
 
+/** The candidates of a problem whose variants are ids a launcher takes (`prepare(id)` builds one). */
+export function variantCandidates<V extends string>(ids: readonly V[], prepare: (id: V) => Promise<{ record(enc: StepEncoder): void }>): TuneProblem['candidates'] {
+  return ids.map((id) => ({
+    id,
+    prepare: async () => {
+      const op = await prepare(id);
+      return { id, record: (enc) => op.record(enc) };
+    },
+  }));
+}
+
 const FLOOR = 1e-2;
 /** Work one timed batch aims at, ms (see TuneOptions.reps). */
 const BATCH_MS = 2;

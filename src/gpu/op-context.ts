@@ -61,6 +61,18 @@ export function fitWorkgroup(n: number, min: number, max: number): number {
 }
 
 /**
+ * The variant a launcher prepares for the tunable kernel `key`: `explicit` (a test's or bench's
+ * own), else the tuner's choice for this device (ctx.choices; an id not in `variants` is an
+ * error), else `fallback`. Notes the key, so the tuner knows the model uses it.
+ */
+export function chooseVariant<V extends string>(ctx: OpContext, key: string, variants: readonly V[], explicit: V | undefined, fallback: V): V {
+  ctx.choices.note(key);
+  const chosen = ctx.choices.get(key);
+  if (chosen !== undefined && !(variants as readonly string[]).includes(chosen)) throw new Error(`${key}: no variant "${chosen}" (have ${variants.join(', ')})`);
+  return explicit ?? (chosen as V | undefined) ?? fallback;
+}
+
+/**
  * Threads per workgroup of a kernel whose subgroups each take whole rows (*_subgroup.wgsl): a
  * multiple of every subgroup size the adapter may use. Throws, naming `what`, when the device has
  * no subgroups.

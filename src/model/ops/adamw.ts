@@ -6,7 +6,7 @@
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { chooseVariant, grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 const WG = 256;
 /** Upper bound on first-pass workgroups: enough that each thread adds only a short serial run. */
@@ -51,10 +51,7 @@ export async function prepareGradNorm(
   if (g > ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension) throw new Error(`gradnorm: ${g} partials exceed the workgroup limit`);
   if (!Number.isFinite(opts.maxNorm)) throw new Error(`gradnorm: maxNorm must be a finite number (≤ 0 disables clipping), got ${opts.maxNorm}`);
   const key = gradNormKey(shape);
-  ctx.choices.note(key);
-  const chosen = ctx.choices.get(key);
-  if (chosen !== undefined && !(GRADNORM_VARIANTS as readonly string[]).includes(chosen)) throw new Error(`${key}: no gradnorm variant "${chosen}" (have ${GRADNORM_VARIANTS.join(', ')})`);
-  const variant = opts.variant ?? (chosen as GradNormVariant | undefined) ?? 'tree';
+  const variant = chooseVariant(ctx, key, GRADNORM_VARIANTS, opts.variant, 'tree');
   const sub = variant === 'subgroup';
   const cache = ctx.cache;
   // Any workgroup size works with any partial count (grid-stride loops); a CPU adapter prefers

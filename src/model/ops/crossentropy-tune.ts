@@ -5,7 +5,7 @@
 // correct. What is compared: dlogits·M (every weight is 1, so that is softmax − onehot, of order 1
 // like the losses, instead of 1/M, which the check's floor would hide), the losses and correct.
 import { Arena, ArenaPlan, type TensorRange } from '../../gpu/arena.ts';
-import { adapterKey, fingerprint, type TuneProblem } from '../../gpu/autotune.ts';
+import { adapterKey, fingerprint, variantCandidates, type TuneProblem } from '../../gpu/autotune.ts';
 import { readF32 } from '../../gpu/readback.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
 import { Rng } from '../../data/prng.ts';
@@ -41,13 +41,7 @@ export async function crossEntropyTuneProblem(ctx: OpContext, key: string, seed 
     cost: 4 * M * V,
     defaultId: 'tree',
     reference: { id: 'tree', record: (enc) => reference.record(enc) },
-    candidates: crossEntropyVariantsOn(ctx).map((id) => ({
-      id,
-      prepare: async () => {
-        const op = await prepare(id);
-        return { id, record: (enc) => op.record(enc) };
-      },
-    })),
+    candidates: variantCandidates(crossEntropyVariantsOn(ctx), prepare),
     poison: () => {
       arena.write('logits', logits);
       arena.write('losses', nan);

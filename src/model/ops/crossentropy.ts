@@ -7,7 +7,7 @@
 import type { TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { fitWorkgroup, grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { chooseVariant, fitWorkgroup, grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 function expectNumel(op: string, r: TensorRange, want: number, what: string): void {
   if (r.numel !== want) throw new Error(`${op}: ${r.name} has ${r.numel} elements, expected ${want} (${what})`);
@@ -55,10 +55,7 @@ export async function prepareCrossEntropy(
   expectNumel('crossentropy', io.correct, M, 'correct (M)');
   if (io.targets.dtype !== 'u32') throw new Error(`crossentropy: targets ${io.targets.name} must be u32`);
   const key = crossEntropyKey(shape);
-  ctx.choices.note(key);
-  const chosen = ctx.choices.get(key);
-  if (chosen !== undefined && !(CROSSENTROPY_VARIANTS as readonly string[]).includes(chosen)) throw new Error(`${key}: no crossentropy variant "${chosen}" (have ${CROSSENTROPY_VARIANTS.join(', ')})`);
-  const variant = opts.variant ?? (chosen as CrossEntropyVariant | undefined) ?? 'tree';
+  const variant = chooseVariant(ctx, key, CROSSENTROPY_VARIANTS, opts.variant, 'tree');
   const sub = variant === 'subgroup';
   // 'tree', one workgroup per row: on a GPU ~4 logits per thread (V=4096 → 256 threads); on a CPU
   // adapter at most 64 threads, since barriers cost per invocation there.

@@ -3,7 +3,7 @@
 // as the reference and the variants this device runs (adamw.ts) as candidates. What is compared
 // is the 4-float result [‖g‖, clip scale, 0, 0].
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
-import { adapterKey, fingerprint, type TuneProblem } from '../../gpu/autotune.ts';
+import { adapterKey, fingerprint, variantCandidates, type TuneProblem } from '../../gpu/autotune.ts';
 import { readF32 } from '../../gpu/readback.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
 import { Rng } from '../../data/prng.ts';
@@ -34,13 +34,7 @@ export async function gradNormTuneProblem(ctx: OpContext, key: string, seed = 1)
     cost: 2 * N,
     defaultId: 'tree',
     reference: { id: 'tree', record: (enc) => reference.record(enc) },
-    candidates: gradNormVariantsOn(ctx).map((id) => ({
-      id,
-      prepare: async () => {
-        const op = await prepare(id);
-        return { id, record: (enc) => op.record(enc) };
-      },
-    })),
+    candidates: variantCandidates(gradNormVariantsOn(ctx), prepare),
     poison: () => arena.write('gradnorm', new Float32Array(4).fill(NaN)),
     read: () => readF32(gpu, io.gradnorm),
     tolerance: TOLERANCE,

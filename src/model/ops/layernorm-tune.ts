@@ -5,7 +5,7 @@
 // The backward accumulates into dinp, dweight and dbias, so its "poison" is a seeded non-zero
 // start rather than NaN: a kernel that skips an output leaves the start there and fails the check.
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
-import { adapterKey, fingerprint, type TuneProblem } from '../../gpu/autotune.ts';
+import { adapterKey, fingerprint, variantCandidates, type TuneProblem } from '../../gpu/autotune.ts';
 import { readF32 } from '../../gpu/readback.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
 import { Rng } from '../../data/prng.ts';
@@ -78,13 +78,7 @@ export async function layernormTuneProblem(ctx: OpContext, key: string, seed = 1
     cost: (k.pass === 'fwd' ? 8 : 14) * R * C,
     defaultId: defaultLayernormVariant(ctx),
     reference: { id: 'simple', record: (enc) => reference.record(enc) },
-    candidates: layernormVariantsOn(ctx).map((id) => ({
-      id,
-      prepare: async () => {
-        const op = await prepare(id);
-        return { id, record: (enc) => op.record(enc) };
-      },
-    })),
+    candidates: variantCandidates(layernormVariantsOn(ctx), prepare),
     poison: () => {
       if (k.pass === 'fwd') for (const n of outputs) arena.write(n, new Float32Array(t(n).numel).fill(NaN));
       else for (const n of outputs) arena.write(n, start[n as keyof typeof start]);

@@ -8,7 +8,7 @@
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { chooseVariant, grid1d, subgroupWorkgroup, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 /**
  * 'tiled': one workgroup per row, tree reductions with barriers (layernorm.wgsl), for GPUs.
@@ -40,13 +40,6 @@ export const defaultLayernormVariant = (ctx: OpContext): LayernormVariant => (ct
 /** The variants this device can run. */
 export const layernormVariantsOn = (ctx: OpContext): LayernormVariant[] => LAYERNORM_VARIANTS.filter((v) => v !== 'subgroup' || ctx.gpu.subgroups !== null);
 
-function pickVariant(ctx: OpContext, opts: LayernormOpts, key: string): LayernormVariant {
-  ctx.choices.note(key);
-  const chosen = ctx.choices.get(key);
-  if (chosen !== undefined && !(LAYERNORM_VARIANTS as readonly string[]).includes(chosen)) throw new Error(`${key}: no layernorm variant "${chosen}" (have ${LAYERNORM_VARIANTS.join(', ')})`);
-  const v = opts.variant ?? (chosen as LayernormVariant | undefined) ?? defaultLayernormVariant(ctx);
-  return v;
-}
 
 /** Threads per workgroup of layernorm_simple.wgsl (one row or column each). */
 const SIMPLE_WG = 64;
@@ -95,7 +88,7 @@ export async function prepareLayernormForward(
   if (io.residual) for (const [n, r] of [['residual.a', io.residual.a], ['residual.b', io.residual.b]] as const) check(op, n, r, R * C);
   if (!(opts.eps >= 0)) throw new Error(`${op}: eps must be ≥ 0, got ${opts.eps}`);
   const key = layernormKey('fwd', shape);
-  const variant = pickVariant(ctx, opts, key);
+  const variant = chooseVariant(ctx, key, LAYERNORM_VARIANTS, opts.variant, defaultLayernormVariant(ctx));
   const residual = io.residual;
   const entry = residual ? 'layernorm_forward_residual' : 'layernorm_forward';
   const kernel = await ctx.cache.kernel({
@@ -146,7 +139,7 @@ export async function prepareLayernormBackward(
   want.forEach((s, i) => check(op, `scratch ${s.name}`, io.scratch[i]!, s.shape[0]! * s.shape[1]!));
   const [dwPart, dbPart] = io.scratch as [TensorRange, TensorRange];
   const key = layernormKey('bwd', shape);
-  const variant = pickVariant(ctx, opts, key);
+  const variant = chooseVariant(ctx, key, LAYERNORM_VARIANTS, opts.variant, defaultLayernormVariant(ctx));
   if (variant === 'simple') return simpleBackward(ctx, io, shape);
   const wg = opts.wg ?? defaultWg(C);
   const [rows, cols] = await Promise.all([
