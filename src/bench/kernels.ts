@@ -58,7 +58,7 @@ export interface KernelOptions {
   eps?: number;
   /** AdamW hyperparameters, learning rate and 1-based step; default the bert-tiny preset's, step 10. */
   adamw?: AdamWHyper & { lr: number; t: number };
-  /** The matmuls and LayerNorm also as 'untuned': the default kernels beside the tuned ones (gpu.kernels). */
+  /** The matmuls, attention and LayerNorm also as 'untuned': the default kernels beside the tuned ones (gpu.kernels). */
   untuned?: boolean;
 }
 
@@ -212,9 +212,10 @@ async function attentionCase(env: Env, sh: KernelShape): Promise<BenchCase> {
   const name = `attention forward (B=${B}, NH=${NH}, T=${T}, HS=${HS})`;
   const shape = { B, T, C, NH };
   const outputs: [string, number[]][] = [['out', [B, T, C]], ['probs', [B, NH, T, T]]];
-  const ours = await oursSide(env, name, [{ name: 'qkv', shape: [B, T, 3 * C], data: qkv }, { name: 'mask', shape: [B, T], data: mask }], outputs, (t) =>
-    prepareAttentionForward(env.ctx, { qkv: t('qkv'), mask: t('mask'), probs: t('probs'), out: t('out') }, shape),
-  );
+  const inputs: Input[] = [{ name: 'qkv', shape: [B, T, 3 * C], data: qkv }, { name: 'mask', shape: [B, T], data: mask }];
+  const prepare = (t: (n: string) => TensorRange) => prepareAttentionForward(env.ctx, { qkv: t('qkv'), mask: t('mask'), probs: t('probs'), out: t('out') }, shape);
+  const ours = await oursSide(env, name, inputs, outputs, prepare);
+  const untuned = await untunedSide(env, name, inputs, outputs, prepare);
 
   const x = tf.tensor(qkv, [B, T, 3 * C]);
   // Padding keys get −1e9 before the softmax: exp underflows to exactly 0, as ours writes.
@@ -231,8 +232,9 @@ async function attentionCase(env: Env, sh: KernelShape): Promise<BenchCase> {
   await ours.runner.run(1);
   const mine = await Promise.all(outputs.map(([n]) => ours.read(n)));
   const theirs = await tfjsOutputs(tf, iterate);
+  const pairs = [...outputs.map(([n], i): [string, Float32Array, ArrayLike<number>] => [n, mine[i]!, theirs[i]!]), ...(await untunedPairs(untuned, outputs, theirs))];
   // Q·Kᵀ and P·V: 2·T·T·HS multiply-adds each per (b, h).
-  return { name, kind: 'kernel', flops: 4 * B * T * T * C, runners: { ours: ours.runner, tfjs }, check: verdict(outputs.map(([n], i) => [n, mine[i]!, theirs[i]!])) };
+  return { name, kind: 'kernel', flops: 4 * B * T * T * C, runners: { ours: ours.runner, ...(untuned ? { untuned: untuned.runner } : {}), tfjs }, check: verdict(pairs) };
 }
 
 /** inp (R,C), weight (C), bias (C) → out (R,C), mean (R), rstd (R). */

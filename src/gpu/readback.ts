@@ -33,6 +33,18 @@ export async function readU32(gpu: Gpu, range: BufferRange): Promise<Uint32Array
   return new Uint32Array(await readRange(gpu, range));
 }
 
+/** Several f32 ranges read back one after another into one array (in the order given). */
+export async function readF32Concat(gpu: Gpu, ranges: readonly BufferRange[]): Promise<Float32Array> {
+  const parts = await Promise.all(ranges.map((r) => readF32(gpu, r)));
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
 /** A readback recorded into a command buffer; call start() once that buffer is submitted. */
 export class PendingReadback {
   readonly result: Promise<ArrayBuffer[]>;

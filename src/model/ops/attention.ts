@@ -7,25 +7,38 @@
 import type { DType, TensorRange } from '../../gpu/arena.ts';
 import { bindGroup, type BufferRange, type Kernel } from '../../gpu/pipelines.ts';
 import { shader } from '../../shaders/index.ts';
-import { grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
+import { chooseVariant, grid1d, uniformBlock, type OpContext, type PreparedOp } from '../../gpu/op-context.ts';
 
 export type AttentionShape = { B: number; T: number; C: number; NH: number };
 /**
- * 'tiled': workgroup tiles and barriers (attention.wgsl), for GPUs. 'simple': one thread per query
- * (and per key in the backward), no barriers (attention_simple.wgsl): on SwiftShader each barrier
- * costs a context switch per invocation, so this is ~15× faster there at the CI shapes.
+ * 'tiled': workgroup tiles of 16 queries × 16 keys and barriers (attention.wgsl), for GPUs;
+ * 'tiled-8x32': the same kernels on tiles of 8 queries × 32 keys (fewer passes over K and V
+ * for long sequences). 'simple': one thread per query (and per key in the backward), no barriers
+ * (attention_simple.wgsl): on SwiftShader each barrier costs a context switch per invocation, so
+ * this is ~15× faster there at the CI shapes.
  */
-export type AttentionVariant = 'tiled' | 'simple';
+export const ATTENTION_VARIANTS = ['tiled', 'tiled-8x32', 'simple'] as const;
+export type AttentionVariant = (typeof ATTENTION_VARIANTS)[number];
+const TILES: Record<Exclude<AttentionVariant, 'simple'>, { bq: number; bk: number }> = { tiled: { bq: 16, bk: 16 }, 'tiled-8x32': { bq: 8, bk: 32 } };
 /**
- * bq: rows per workgroup; bk: keys per tile (power of two) — both 'tiled' only. variant: by
- * default 'simple' when ctx.gpu.profile is 'cpu', else 'tiled'. simple: true is the older
- * spelling of variant: 'simple'.
+ * bq: rows per workgroup; bk: keys per tile (power of two) — both tiled variants only, and
+ * overriding the variant's tile. variant: by default the tuner's choice, else 'simple' when
+ * ctx.gpu.profile is 'cpu', else 'tiled'. simple: true is the older spelling of variant: 'simple'.
  */
 export type AttentionOpts = { bq?: number; bk?: number; variant?: AttentionVariant; simple?: boolean };
 export type PreparedAttention = PreparedOp & { variant: AttentionVariant };
 
-function pickVariant(ctx: OpContext, opts: AttentionOpts): AttentionVariant {
-  return opts.variant ?? (opts.simple ? 'simple' : ctx.gpu.profile === 'cpu' ? 'simple' : 'tiled');
+/** What the tuner keys attention by: pass and shape. */
+export const attentionKey = (pass: 'fwd' | 'bwd', s: AttentionShape): string => `attention ${pass} ${s.B}x${s.T}x${s.C}x${s.NH}`;
+export function parseAttentionKey(key: string): { pass: 'fwd' | 'bwd'; shape: AttentionShape } | null {
+  const m = /^attention (fwd|bwd) (\d+)x(\d+)x(\d+)x(\d+)$/.exec(key);
+  return m ? { pass: m[1] as 'fwd' | 'bwd', shape: { B: Number(m[2]), T: Number(m[3]), C: Number(m[4]), NH: Number(m[5]) } } : null;
+}
+/** The variant used untuned on this device. */
+export const defaultAttentionVariant = (ctx: OpContext): AttentionVariant => (ctx.gpu.profile === 'cpu' ? 'simple' : 'tiled');
+
+function pickVariant(ctx: OpContext, opts: AttentionOpts, key: string): AttentionVariant {
+  return chooseVariant(ctx, key, ATTENTION_VARIANTS, opts.variant ?? (opts.simple ? 'simple' : undefined), defaultAttentionVariant(ctx));
 }
 
 function check(op: string, name: string, r: TensorRange, numel: number, dtype: DType = 'f32'): void {
@@ -39,14 +52,15 @@ function headSize(op: string, { C, NH }: AttentionShape): number {
 }
 
 /**
- * Tile sizes. 16×16 = 256 threads, the WebGPU default maximum; the workgroup memory is
- * (BQ + BK)·(HS + 1) floats of tiles plus 3·BQ·BK of W tile and reductions, about 10 KiB at
- * HS = 64 and 19 KiB at HS = 128. BQ is halved until it fits the device's limit.
+ * Tile sizes: the variant's, unless opts give their own. 16×16 = 256 threads, the WebGPU default
+ * maximum; the workgroup memory is (BQ + BK)·(HS + 1) floats of tiles plus 3·BQ·BK of W tile and
+ * reductions, about 10 KiB at HS = 64 and 19 KiB at HS = 128 (16×16). BQ is halved until it fits
+ * the device's limit.
  */
-function pickTiles(ctx: OpContext, op: string, HS: number, opts: AttentionOpts): { BQ: number; BK: number } {
+function pickTiles(ctx: OpContext, op: string, HS: number, opts: AttentionOpts, variant: Exclude<AttentionVariant, 'simple'>): { BQ: number; BK: number } {
   const { maxComputeWorkgroupStorageSize: maxBytes, maxComputeInvocationsPerWorkgroup: maxThreads } = ctx.gpu.device.limits;
-  const BK = opts.bk ?? 16;
-  let BQ = opts.bq ?? 16;
+  const BK = opts.bk ?? TILES[variant].bk;
+  let BQ = opts.bq ?? TILES[variant].bq;
   if (BK & (BK - 1)) throw new Error(`${op}: bk=${BK} must be a power of two`);
   const bytes = () => ((BQ + BK) * (HS + 1) + 3 * BQ * BK) * 4;
   while (opts.bq === undefined && BQ > 1 && (bytes() > maxBytes || BQ * BK > maxThreads)) BQ /= 2;
@@ -130,12 +144,12 @@ export async function prepareAttentionForward(
   check(op, 'probs', io.probs, B * NH * T * T);
   check(op, 'out', io.out, B * T * C);
   const scale = 1 / Math.sqrt(HS);
-  const variant = pickVariant(ctx, opts);
+  const variant = pickVariant(ctx, opts, attentionKey('fwd', shape));
   if (variant === 'simple') {
     const uni = ctx.uniforms.alloc(uniforms(shape, 1, { scale }), `attention-simple ${io.out.name}`);
     return recordAll(variant, [await simpleStep(ctx, 'attention_forward_simple', shape, uni, [io.qkv, io.mask, io.probs, io.out], `attention-simple ${io.out.name}`)]);
   }
-  const consts = { HS, ...pickTiles(ctx, op, HS, opts) };
+  const consts = { HS, ...pickTiles(ctx, op, HS, opts, variant) };
   return recordAll(variant, [
     await step(ctx, 'attention_scores', consts, shape, uniforms(shape, consts.BQ, { scale }), [io.qkv, io.mask, io.probs], `attention-scores ${io.probs.name}`),
     // out = P·V: V rows are qkv's channels [2C, 3C).
@@ -172,7 +186,7 @@ export async function prepareAttentionBackward(
   const dscores = io.scratch[0]!;
   check(op, 'scratch attn.dscores', dscores, B * NH * T * T);
   const name = io.dqkv.name;
-  const variant = pickVariant(ctx, opts);
+  const variant = pickVariant(ctx, opts, attentionKey('bwd', shape));
   if (variant === 'simple') {
     const uni = ctx.uniforms.alloc(uniforms(shape, 1, { scale: 1 / Math.sqrt(HS) }), `attention-bwd-simple ${name}`);
     const ranges = [io.qkv, io.mask, io.probs, io.dout, dscores, io.dqkv];
@@ -181,7 +195,7 @@ export async function prepareAttentionBackward(
       await simpleStep(ctx, 'attention_backward_key_simple', shape, uni, ranges, `attention-bwd-key ${name}`),
     ]);
   }
-  const consts = { HS, ...pickTiles(ctx, op, HS, opts) };
+  const consts = { HS, ...pickTiles(ctx, op, HS, opts, variant) };
   const scale = 1 / Math.sqrt(HS);
   const u = (f: Parameters<typeof uniforms>[2]) => uniforms(shape, consts.BQ, { accumulate: 1, y_stride: 3 * C, ...f });
   return recordAll(variant, [

@@ -6,7 +6,7 @@
 // start rather than NaN: a kernel that skips an output leaves the start there and fails the check.
 import { Arena, ArenaPlan } from '../../gpu/arena.ts';
 import { adapterKey, fingerprint, variantCandidates, type TuneProblem } from '../../gpu/autotune.ts';
-import { readF32 } from '../../gpu/readback.ts';
+import { readF32Concat } from '../../gpu/readback.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
 import { Rng } from '../../data/prng.ts';
 import { shader } from '../../shaders/index.ts';
@@ -25,16 +25,6 @@ import {
 /** Row sums of up to a few thousand terms in another order: ~1e-6 of the scale; a wrong row: O(1). */
 const TOLERANCE = 1e-3;
 const EPS = 1e-12;
-
-const concat = (parts: Float32Array[]): Float32Array => {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-};
 
 /** One problem for `key`; null if the key is not a LayerNorm's. */
 export async function layernormTuneProblem(ctx: OpContext, key: string, seed = 1): Promise<TuneProblem | null> {
@@ -83,7 +73,7 @@ export async function layernormTuneProblem(ctx: OpContext, key: string, seed = 1
       if (k.pass === 'fwd') for (const n of outputs) arena.write(n, new Float32Array(t(n).numel).fill(NaN));
       else for (const n of outputs) arena.write(n, start[n as keyof typeof start]);
     },
-    read: async () => concat(await Promise.all(outputs.map((n) => readF32(gpu, t(n))))),
+    read: () => readF32Concat(gpu, outputs.map(t)),
     tolerance: TOLERANCE,
     release: () => arena.destroy(),
   };

@@ -3,6 +3,7 @@
 // with variants) is one line here plus its *-tune.ts.
 import type { TuneProblem } from '../../gpu/autotune.ts';
 import type { OpContext } from '../../gpu/op-context.ts';
+import { attentionTuneProblem } from './attention-tune.ts';
 import { crossEntropyTuneProblem } from './crossentropy-tune.ts';
 import { gradNormTuneProblem } from './gradnorm-tune.ts';
 import { layernormTuneProblem } from './layernorm-tune.ts';
@@ -16,6 +17,7 @@ export interface TuneFamily {
 
 export const TUNE_FAMILIES: readonly TuneFamily[] = [
   { name: 'matmul', problem: matmulTuneProblem },
+  { name: 'attention', problem: attentionTuneProblem },
   { name: 'layernorm', problem: layernormTuneProblem },
   { name: 'crossentropy', problem: crossEntropyTuneProblem },
   { name: 'gradnorm', problem: gradNormTuneProblem },
