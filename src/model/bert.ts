@@ -17,6 +17,7 @@ import { bertSpecs, planSpecs, POOLS, type ParamSpec, type RunShape } from './la
 import { type OpContext } from '../gpu/op-context.ts';
 import { opContext } from '../shaders/index.ts';
 import { createModelArena } from './run-memory.ts';
+import { createBertRowPredictor } from './row-predictor.ts';
 
 export interface BertModel {
   readonly shape: RunShape;
@@ -59,8 +60,16 @@ export interface BertModel {
   setEvalBatch?(index: number): void;
   recordBackward(enc: StepEncoder): void;
   recordOptimizer(enc: StepEncoder): void;
+  /**
+   * Builds the probe view's one-row plan over this model's parameters (row-predictor.ts); absent
+   * where the model has none (the view then runs recordPredict on the whole batch).
+   */
+  createRowPredictor?(): Promise<RowPredictor>;
   destroy(): void;
 }
+
+/** What the probe view runs: a model's prediction at batch 1 (shape.B = 1), on its own inputs. */
+export type RowPredictor = Pick<BertModel, 'shape' | 'arena' | 'views' | 't' | 'uploadBatch' | 'recordPredict' | 'destroy'>;
 
 export interface ModelViews {
   /** Each layer's attention probabilities (B,NH,T,T): the discriminator's for ELECTRA. */
@@ -130,6 +139,7 @@ export async function createBert(gpu: Gpu, cfg: RunConfig, V: number): Promise<B
       m.recordEncoderForward(enc);
       run(head.fwd, enc);
     },
+    createRowPredictor: () => createBertRowPredictor(gpu, cfg, V, m),
     recordBackward(enc) {
       run(head.bwd, enc);
       run(layers.bwd, enc);

@@ -20,8 +20,10 @@ import { layernormBackwardScratch, prepareLayernormBackward, prepareLayernormFor
 import { matmulBackwardScratch, prepareMatmulBackward, prepareMatmulForward, type MatmulShape } from './ops/matmul.ts';
 
 type Lookup = (name: string) => TensorRange;
+/** Where a piece finds its tensors by name: an arena, or a one-row plan over a model's parameters (bert.ts). */
+export type TensorSource = Pick<Arena, 'get'>;
 /** Binds a declared piece to the arena once it exists. */
-export type Prepare<P> = (ctx: OpContext, arena: Arena) => Promise<P>;
+export type Prepare<P, S extends TensorSource = TensorSource> = (ctx: OpContext, arena: S) => Promise<P>;
 
 /** Collects scratch declarations, giving each distinct (op, shape) its own ranges. */
 export class ScratchPlan {
@@ -76,7 +78,7 @@ export interface EmbeddingPass {
  * → `${acts}ln.out`. Backward accumulates into the embedding grads, so two passes sharing the
  * parameters (ELECTRA's generator and discriminator) sum their gradients.
  */
-export function embeddingPass(sp: ScratchPlan, o: { params: string; acts: string; ids: string[]; B: number; T: number; E: number; V: number; eps: number }): Prepare<EmbeddingPass> {
+export function embeddingPass(sp: ScratchPlan, o: { params: string; acts: string; ids: string[]; B: number; T: number; E: number; V: number; eps: number; forwardOnly?: boolean }): Prepare<EmbeddingPass> {
   const { B, T, E, V, eps, params: p, acts: a } = o;
   const shape = { B, T, C: E, V };
   const embScratch = sp.need(`emb.${B}x${T}x${E}x${V}`, () => embeddingBackwardScratch(shape));
@@ -91,6 +93,7 @@ export function embeddingPass(sp: ScratchPlan, o: { params: string; acts: string
       { R: B * T, C: E },
       { eps },
     );
+    if (o.forwardOnly) return { embed, ln, bwd: [] };
     const bwd = [
       await prepareLayernormBackward(
         ctx,
@@ -130,7 +133,7 @@ export function linearPass(sp: ScratchPlan, o: { w: string; b: string; x: string
  * L post-LN transformer layers (params and activations `${prefix}l0.…`) on x (B,T,C) with
  * gradient dx; the output is `${prefix}l{L-1}.ln2.out`.
  */
-export function layersPass(sp: ScratchPlan, o: { prefix: string; dims: EncoderDims; B: number; T: number; eps: number; x: string; dx: string }): Prepare<Pass> {
+export function layersPass(sp: ScratchPlan, o: { prefix: string; dims: EncoderDims; B: number; T: number; eps: number; x: string; dx: string; forwardOnly?: boolean }): Prepare<Pass> {
   const { B, T, eps, prefix } = o;
   const { C, NH, FFN, L } = o.dims;
   const BT = B * T;
@@ -146,7 +149,6 @@ export function layersPass(sp: ScratchPlan, o: { prefix: string; dims: EncoderDi
       const n = (s: string) => t(`${prefix}l${l}.${s}`);
       const d = (s: string) => t(`d:${prefix}l${l}.${s}`);
       const x = l === 0 ? t(o.x) : t(`${prefix}l${l - 1}.ln2.out`);
-      const dx = l === 0 ? t(o.dx) : t(`d:${prefix}l${l - 1}.ln2.out`);
       fwd.push(await prepareMatmulForward(ctx, { inp: x, weight: n('qkv.w'), bias: n('qkv.b'), out: n('qkv') }, mm.qkv));
       fwd.push(await prepareAttentionForward(ctx, { qkv: n('qkv'), mask: t('attn_mask'), probs: n('probs'), out: n('att') }, attnShape));
       fwd.push(await prepareMatmulForward(ctx, { inp: n('att'), weight: n('proj.w'), bias: n('proj.b'), out: n('proj') }, mm.proj));
@@ -168,6 +170,8 @@ export function layersPass(sp: ScratchPlan, o: { prefix: string; dims: EncoderDi
           { eps },
         ),
       );
+      if (o.forwardOnly) continue;
+      const dx = l === 0 ? t(o.dx) : t(`d:${prefix}l${l - 1}.ln2.out`);
       // Backward of this layer, in reverse. Residual sums need no copies: LN2's dinp lands in
       // d:ln1.out, which fc2's backward reads as d(fc2) = d(res2) before fc1's backward adds the
       // branch's share; LN1's dinp lands in dx the same way (see src/reference/bert.ts).
@@ -210,7 +214,7 @@ export interface HeadPass extends Pass {
  */
 export function mlmHeadPass(
   sp: ScratchPlan,
-  o: { params: string; acts: string; x: string; wte: string; metrics: string; B: number; T: number; P: number; C: number; E: number; V: number; eps: number },
+  o: { params: string; acts: string; x: string; wte: string; metrics: string; B: number; T: number; P: number; C: number; E: number; V: number; eps: number; forwardOnly?: boolean },
 ): Prepare<HeadPass> {
   const { params: p, acts: a, B, T, P, C, E, V, eps } = o;
   const M = B * P;
@@ -229,6 +233,7 @@ export function mlmHeadPass(
       ),
       await prepareMatmulForward(ctx, { inp: t(`${a}ln.out`), weight: t(o.wte), bias: t(`${p}bias`), out: t(`${a}logits`) }, mm.decoder),
     ];
+    if (o.forwardOnly) return { fwd, loss: [], bwd: [] };
     const loss = [
       await prepareCrossEntropy(ctx, { logits: t(`${a}logits`), targets: t('targets'), weights: t('weights'), losses: t(`${a}losses`), correct: t(`${a}correct`) }, { M, V }),
       await prepareMlmMetrics(ctx, { losses: t(`${a}losses`), correct: t(`${a}correct`), weights: t('weights'), metrics: t(o.metrics) }, { M }),
@@ -287,7 +292,7 @@ export interface OptimizerPass {
  * the layout (joinParts), so weight decay needs one boundary. Declare it after everything else
  * has declared its scratch.
  */
-export function optimizerPass(sp: ScratchPlan, gpu: Gpu, specs: ModelSpecs, train: TrainConfig): Prepare<OptimizerPass> {
+export function optimizerPass(sp: ScratchPlan, gpu: Gpu, specs: ModelSpecs, train: TrainConfig): Prepare<OptimizerPass, Arena> {
   const align = gpu.device.limits.minStorageBufferOffsetAlignment;
   const gradElems = planSpecs(specs).poolElements(POOLS.grads, align);
   const normScratch = sp.need('gradnorm', () => gradNormScratch({ N: gradElems }));

@@ -30,6 +30,7 @@ describe('probe', () => {
     const text = 'a b c [MASK] e f [MASK] h';
     s.views.request = { probe: text, batchRows: 0 };
     await s.views.probeNow(s.step);
+    expect(s.views.probePlan).toBe('row'); // BERT's one-row plan, over the trained parameters
     const probe: ProbeResult = last(events, 'probe')!.probe;
     const { T, L, NH, C } = cfg.model;
     const { ids } = encodeProbe(text, s.dataset.tokenizer, T);

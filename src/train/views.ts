@@ -4,7 +4,9 @@
 //               end of that step's own command buffer — a few KB, no extra GPU work;
 //   probe:      the model on the probe sentence (attention of every layer and head, top-5 for
 //               each [MASK], ELECTRA's "looks replaced" probabilities): a forward pass of its own,
-//               submitted between two steps, so it runs only every PROBE_EVERY steps;
+//               submitted between two steps, every PROBE_EVERY steps; on the model's one-row
+//               plan where it has one (BERT: row-predictor.ts, built when a probe is first
+//               asked for), else on the whole batch with the sentence in every row;
 //   mask strip: one fixed held-out sequence under the run's strategy at the last steps, from the
 //               CPU twin of the GPU masking (no GPU work at all).
 // Both GPU readbacks use their own rings and are skipped, never waited for, while one is in
@@ -21,7 +23,7 @@ import { viewSlotBytes, VIEW_RING_SLOTS } from '../model/run-memory.ts';
 import { labParams, maskingLabReference, type LabParams } from '../masking/selection.ts';
 import { strategyOf, type MaskingConfig } from '../masking/registry.ts';
 import { buildUnits, type Units } from '../masking/units.ts';
-import type { BertModel } from '../model/bert.ts';
+import type { BertModel, RowPredictor } from '../model/bert.ts';
 import type { RunConfig } from '../model/config.ts';
 import { usesAttention } from './masking-stage.ts';
 import type { BatchView, PostEvent, ProbeResult, ViewRequest } from './protocol.ts';
@@ -47,7 +49,7 @@ export function encodeProbe(text: string, tok: Tokenizer, T: number): { ids: Uin
  * Writes the probe sentence `ids` (n ≤ T) as every row of the model's (B,T) batch, unmasked
  * (inputs = tokens), with the MLM head's slots (B·P positions and weights; weight 0 = unused).
  */
-export function uploadProbe(m: BertModel, ids: Uint32Array, T: number, positions: Uint32Array, weights: Float32Array): void {
+export function uploadProbe(m: RowPredictor, ids: Uint32Array, T: number, positions: Uint32Array, weights: Float32Array): void {
   const { B } = m.shape;
   const tokens = new Uint32Array(B * T).fill(PAD_ID);
   const attn = new Uint32Array(B * T);
@@ -88,6 +90,10 @@ export class ViewServer {
   private lastProbe = { at: -Infinity, step: -Infinity };
   private readonly stripRow: Batch;
   private stripLab: { units: Units; params: LabParams; tokens: string[]; kinds: Map<number, number[]> } | null = null;
+  /** The one-row plan once built; until then (or where the model has none) the batch plan serves. */
+  private row: RowPredictor | null = null;
+  private rowBuilding: Promise<void> | null = null;
+  private destroyed = false;
 
   constructor(
     private readonly gpu: Gpu,
@@ -202,9 +208,30 @@ export class ViewServer {
     return { strip: { tokens: lab.tokens, steps, kinds } };
   }
 
+  /** Which plan the probe runs on now: the model's one-row plan, or the whole batch. */
+  get probePlan(): 'row' | 'batch' {
+    return this.row ? 'row' : 'batch';
+  }
+
+  /**
+   * Starts building the model's one-row plan (once). A failure is reported on the console and
+   * leaves the batch plan in place: the view still works, at its old cost.
+   */
+  private buildRow(): Promise<void> {
+    this.rowBuilding ??= (this.model.createRowPredictor?.() ?? Promise.resolve(null)).then(
+      (row) => {
+        if (this.destroyed) row?.destroy();
+        else this.row = row;
+      },
+      (e: unknown) => console.warn(`probe view: no one-row plan, the probe runs on the whole batch (${e instanceof Error ? e.message : String(e)})`),
+    );
+    return this.rowBuilding;
+  }
+
   /** After step `step` (steps done) was submitted: runs the probe when due or forced. */
   maybeProbe(step: number, force: boolean): void {
     if (this.request.probe === null) return;
+    void this.buildRow();
     const now = performance.now();
     const due = step - this.lastProbe.step >= PROBE_EVERY && now - this.lastProbe.at >= MIN_INTERVAL_MS;
     if (!due && !force) return;
@@ -235,17 +262,21 @@ export class ViewServer {
 
   /** Runs the probe now (idle engine) and waits for its result to be posted. */
   async probeNow(step: number): Promise<void> {
-    if (this.request.probe !== null) await this.submitProbe(step);
+    if (this.request.probe === null) return;
+    await this.buildRow();
+    await this.submitProbe(step);
   }
 
   /**
-   * Writes the probe sentence as every row of the batch (the kernels are shaped for B rows; the
-   * copies cost what one row would not save), runs the model's prediction and reads row 0.
-   * Queue order keeps it apart from training: the next step uploads its own batch afterwards.
+   * Writes the probe sentence as every row of the plan's batch (one row on the one-row plan;
+   * on the batch plan, every row, since its kernels are shaped for B rows), runs the prediction
+   * and reads row 0. On the batch plan queue order keeps it apart from training: the next step
+   * uploads its own batch afterwards.
    */
   private submitProbe(step: number): Promise<void> | null {
     const text = this.request.probe ?? '';
-    const { B, P, V } = this.model.shape;
+    const m = this.row ?? this.model;
+    const { B, P, V } = m.shape;
     const { T, NH } = this.config.model;
     const { ids, truncated } = encodeProbe(text, this.tok, T);
     const masks = [...ids.keys()].filter((k) => ids[k] === MASK_ID).slice(0, P);
@@ -258,7 +289,6 @@ export class ViewServer {
       });
     }
     if (this.probeRing.free < 1) return null; // the last probe is still being read
-    const m = this.model;
     const v = m.views;
     uploadProbe(m, ids, T, positions, weights);
     const enc = new StepEncoder(this.gpu, { label: 'probe' });
@@ -311,6 +341,9 @@ export class ViewServer {
   }
 
   destroy(): void {
+    this.destroyed = true;
+    this.row?.destroy();
+    this.row = null;
     this.batchRing.destroy();
     this.probeRing.destroy();
   }
