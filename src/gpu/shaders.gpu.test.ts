@@ -42,7 +42,7 @@ describe('shader compilation', () => {
     const names: string[] = [];
     for (const s of allShaders()) {
       // A shader that enables an optional feature compiles only on devices that have it.
-      const needs = [...s.code.matchAll(/^enable (\w+);/gm)].map((m) => m[1]!);
+      const needs = [...s.code.matchAll(/^(?:\/\/!host )?enable (\w+);/gm)].map((m) => m[1]!);
       if (needs.some((f) => !gpu.device.features.has(f))) {
         console.log(`${s.name}: not compiled here (needs ${needs.join(', ')})`);
         continue;

@@ -12,6 +12,7 @@ diagnostic(off, subgroup_uniformity);
 // subgroup size, so results are reproducible per device, not bit-equal to crossentropy.wgsl's.
 
 //!include crossentropy_io.wgsl
+//!include subgroup_rows.wgsl
 
 override WG: u32 = 64; // threads per workgroup; a multiple of the subgroup size
 override RPG: u32 = 16; // rows per workgroup
@@ -63,15 +64,9 @@ fn row_loss(row: u32, lane: u32, sg: u32) {
 }
 
 @compute @workgroup_size(WG)
-fn crossentropy_subgroup(
-  @builtin(local_invocation_index) lid: u32,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(subgroup_invocation_id) lane: u32,
-  @builtin(subgroup_size) sg: u32,
-) {
-  let r0 = (wid.x + wid.y * groups.x) * RPG;
-  for (var k = lid / sg; k < RPG && r0 + k < p.M; k += WG / sg) {
-    row_loss(r0 + k, lane, sg);
+fn crossentropy_subgroup(ids: SubgroupIds) {
+  let r0 = group_index(ids) * RPG;
+  for (var k = ids.lid / ids.sg; k < RPG && r0 + k < p.M; k += WG / ids.sg) {
+    row_loss(r0 + k, ids.lane, ids.sg);
   }
 }

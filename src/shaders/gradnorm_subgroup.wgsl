@@ -8,57 +8,48 @@ enable subgroups;
 // result is wrong and the tuner's check rejects this variant.
 
 //!include gradnorm_io.wgsl
+//!include subgroup_rows.wgsl
 
 override WG: u32 = 64; // a multiple of the subgroup size
 
 var<workgroup> sg_sums: array<f32, WG>; // one per subgroup (at most WG / 4 used)
 
 // Σ over the workgroup of each thread's v; every thread gets it. Uniform control flow only.
-fn workgroup_sum(lid: u32, lane: u32, sg: u32, v: f32) -> f32 {
+fn workgroup_sum(ids: SubgroupIds, v: f32) -> f32 {
   let s = subgroupAdd(v);
-  if (lane == 0u) {
-    sg_sums[lid / sg] = s;
+  if (ids.lane == 0u) {
+    sg_sums[ids.lid / ids.sg] = s;
   }
   workgroupBarrier();
   var total = 0.0;
-  for (var k = 0u; k < WG / sg; k++) {
+  for (var k = 0u; k < WG / ids.sg; k++) {
     total += sg_sums[k];
   }
   return total;
 }
 
 @compute @workgroup_size(WG)
-fn sumsq_subgroup(
-  @builtin(local_invocation_index) lid: u32,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(subgroup_invocation_id) lane: u32,
-  @builtin(subgroup_size) sg: u32,
-) {
+fn sumsq_subgroup(ids: SubgroupIds) {
   var acc = 0.0;
-  let stride = groups.x * WG;
-  for (var i = wid.x * WG + lid; i < p.n; i += stride) {
+  let stride = ids.groups.x * WG;
+  for (var i = ids.wid.x * WG + ids.lid; i < p.n; i += stride) {
     let g = inp[i];
     acc += g * g;
   }
-  let s = workgroup_sum(lid, lane, sg, acc);
-  if (lid == 0u) {
-    out[wid.x] = s;
+  let s = workgroup_sum(ids, acc);
+  if (ids.lid == 0u) {
+    out[ids.wid.x] = s;
   }
 }
 
 @compute @workgroup_size(WG)
-fn gradnorm_finish_subgroup(
-  @builtin(local_invocation_index) lid: u32,
-  @builtin(subgroup_invocation_id) lane: u32,
-  @builtin(subgroup_size) sg: u32,
-) {
+fn gradnorm_finish_subgroup(ids: SubgroupIds) {
   var acc = 0.0;
-  for (var i = lid; i < p.n; i += WG) {
+  for (var i = ids.lid; i < p.n; i += WG) {
     acc += inp[i];
   }
-  let s = workgroup_sum(lid, lane, sg, acc);
-  if (lid == 0u) {
+  let s = workgroup_sum(ids, acc);
+  if (ids.lid == 0u) {
     write_norm(s);
   }
 }

@@ -17,6 +17,7 @@ diagnostic(off, subgroup_uniformity);
 // bit-equal to the other variants.
 
 //!include layernorm_io.wgsl
+//!include subgroup_rows.wgsl
 
 @group(0) @binding(6) var<storage, read_write> dweight_part: array<f32>;
 @group(0) @binding(7) var<storage, read_write> dbias_part: array<f32>;
@@ -24,10 +25,6 @@ diagnostic(off, subgroup_uniformity);
 override WG: u32 = 64; // threads per workgroup; a multiple of the subgroup size
 override RPG: u32 = 16; // forward: rows per workgroup
 override ROWS: u32 = 16; // backward: rows per block (the tiled kernel's ROWS_PER_GROUP)
-
-fn flat_group(wid: vec3<u32>, groups: vec3<u32>) -> u32 {
-  return wid.x + wid.y * groups.x;
-}
 
 // Normalizes one row; lane only touches columns lane, lane + sg, …, so in the residual entry it
 // reads back exactly the inp values it stored itself.
@@ -60,28 +57,22 @@ fn next_row(group: u32, k: u32) -> u32 {
 }
 
 @compute @workgroup_size(WG)
-fn layernorm_forward_subgroup(
-  @builtin(local_invocation_index) lid: u32,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(subgroup_invocation_id) lane: u32,
-  @builtin(subgroup_size) sg: u32,
-) {
-  let group = flat_group(wid, groups);
+fn layernorm_forward_subgroup(ids: SubgroupIds) {
+  let lid = ids.lid;
+  let lane = ids.lane;
+  let sg = ids.sg;
+  let group = group_index(ids);
   for (var k = lid / sg; next_row(group, k) < p.R; k += WG / sg) {
     forward_row(next_row(group, k), lane, sg);
   }
 }
 
 @compute @workgroup_size(WG)
-fn layernorm_forward_residual_subgroup(
-  @builtin(local_invocation_index) lid: u32,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(subgroup_invocation_id) lane: u32,
-  @builtin(subgroup_size) sg: u32,
-) {
-  let group = flat_group(wid, groups);
+fn layernorm_forward_residual_subgroup(ids: SubgroupIds) {
+  let lid = ids.lid;
+  let lane = ids.lane;
+  let sg = ids.sg;
+  let group = group_index(ids);
   for (var k = lid / sg; next_row(group, k) < p.R; k += WG / sg) {
     let base = next_row(group, k) * p.C;
     for (var c = lane; c < p.C; c += sg) {
@@ -95,14 +86,11 @@ fn layernorm_forward_residual_subgroup(
 // layernorm_backward): dinp += rstd·(g − mean_C(g) − x̂·mean_C(g·x̂)) with g = dout·weight, and
 // the block's column partials Σ dout·x̂, Σ dout.
 @compute @workgroup_size(WG)
-fn layernorm_backward_subgroup(
-  @builtin(local_invocation_index) lid: u32,
-  @builtin(workgroup_id) wid: vec3<u32>,
-  @builtin(num_workgroups) groups: vec3<u32>,
-  @builtin(subgroup_invocation_id) lane: u32,
-  @builtin(subgroup_size) sg: u32,
-) {
-  let block = flat_group(wid, groups);
+fn layernorm_backward_subgroup(ids: SubgroupIds) {
+  let lid = ids.lid;
+  let lane = ids.lane;
+  let sg = ids.sg;
+  let block = group_index(ids);
   let C = bp.C;
   let r0 = block * ROWS;
   if (r0 >= bp.R) {
