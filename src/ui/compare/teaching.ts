@@ -77,7 +77,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     title: 'MLM vs ELECTRA at equal FLOPs',
     finding: 'Clark et al. 2020: ELECTRA learns more per FLOP than MLM, most for small models (GLUE).',
     read: 'The x-axis switches to estimated FLOPs (equal x = equal compute). Read the probe curves: BERT’s encoder against ELECTRA’s discriminator, the model ELECTRA keeps — not the generator’s MLM loss.',
-    ours: `${SCALE}: no verdict — in 1,500 steps ELECTRA never left the plateau (discriminator AUC 0.55–0.58, POS probe 0.045 below MLM at equal FLOPs); in 4,000 steps it does (AUC 0.83 on seeds 1 and 2) and its POS probe is level with MLM’s at equal FLOPs (−0.020, +0.001; noise ±0.024), seed 3 still to run; ${WORDPIECE}, one seed put it 0.03 below.`,
+    ours: `${SCALE}: no clear difference — in 1,500 steps ELECTRA never left the plateau (discriminator AUC 0.55–0.58); in 4,000 steps it does on all three seeds (AUC 0.83–0.85), and at equal FLOPs its POS probe is level with MLM’s (−0.020, +0.001, −0.004: mean −0.008, noise ±0.020). The paper’s gain per FLOP does not show at this size; ${WORDPIECE}, one seed put it 0.03 below.`,
     xAxis: 'flops',
     variants: [
       { name: 'MLM', apply: masking('random', {}) },
