@@ -9,7 +9,8 @@ import { presetConfig, type RunConfig } from '../model/config.ts';
 import { decodeCheckpoint, encodeCheckpoint } from './checkpoint.ts';
 import type { EngineEvent, MetricPoint } from './protocol.ts';
 import { learningRate } from './schedule.ts';
-import { SNAPSHOT_MIN_GAP, TrainingSession } from './session.ts';
+import { SNAPSHOT_MIN_GAP } from './last-good.ts';
+import { TrainingSession } from './session.ts';
 
 const noBrown = () => Promise.reject(new Error('no Brown here'));
 const trace = (m: MetricPoint[]) => m.map((p) => [p.step, p.loss, p.gradNorm]);

@@ -14,6 +14,7 @@
 import type { Batch } from '../data/batcher.ts';
 import type { Dataset } from '../data/dataset.ts';
 import type { StepEncoder } from '../gpu/step-encoder.ts';
+import type { MaskStats } from './protocol.ts';
 import { prepareAttentionScores, prepareMaskingLab, type PreparedMaskingLab } from '../masking/lab.ts';
 import { labParams } from '../masking/lab-rules.ts';
 import { prepareRandomMasking } from '../masking/random.ts';
@@ -147,4 +148,20 @@ export class MaskingStage {
     this.recordScores(enc);
     this.ownEval.record(enc);
   }
+}
+
+/** Per-step mask statistics from the lab's stats (L, masked, MASK, RANDOM, KEEP, units, fallback). */
+export function maskStats(st: Uint32Array, rate: number, B: number): MaskStats {
+  const [L, masked, mk, rnd, keep, units, fallback] = Array.from(st);
+  const share = (x: number) => (masked! > 0 ? x / masked! : 0);
+  return {
+    targetRate: rate,
+    achievedRate: L! > 0 ? masked! / L! : 0,
+    maskFrac: share(mk!),
+    randomFrac: share(rnd!),
+    keepFrac: share(keep!),
+    meanUnitLength: units! > 0 ? masked! / units! : 0,
+    unitsPerSequence: units! / B,
+    fallbackRows: fallback!,
+  };
 }

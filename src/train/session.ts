@@ -10,13 +10,11 @@ import type { Gpu } from '../gpu/device.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import { TimestampProfiler, type DispatchTiming } from '../gpu/profiler.ts';
 import { ReadbackRing } from '../gpu/readback.ts';
-import { sliceRows } from '../data/batcher.ts';
-import { readF32, readU32 } from '../gpu/readback.ts';
 import { strategyOf } from '../masking/registry.ts';
 import { readParams, type BertModel } from '../model/bert.ts';
 import { assertValidConfig, maskingOf, maxPredictions, probeOf, type RunConfig } from '../model/config.ts';
 import { runtimeOf } from './objective-runtime.ts';
-import { checkMaskingData, MaskingStage, usesAttention } from './masking-stage.ts';
+import { checkMaskingData, MaskingStage, maskStats, usesAttention } from './masking-stage.ts';
 import { initSpecs } from '../model/init.ts';
 import { numelOf } from '../gpu/arena.ts';
 import type { MetricReadback } from '../objectives/runtime-types.ts';
@@ -24,39 +22,19 @@ import { metricRanges, parseMetricBlocks, type MetricBlocks } from './objective-
 import type { BufferRange } from '../gpu/pipelines.ts';
 import { evalBatchCount, evaluate, unigramBaseline } from './eval.ts';
 import { encoderForwardFlops } from './flops.ts';
-import type { EvalPoint, MaskStats, MetricPoint, PostEvent, ProbePoint, RunHistory, RunInfo, TokenSnapshot } from './protocol.ts';
+import type { EvalPoint, MetricPoint, PostEvent, ProbePoint, RunHistory, RunInfo, TokenSnapshot } from './protocol.ts';
 import { LinearProbe } from './probe.ts';
 import { learningRate, type LrSchedule } from './schedule.ts';
 import { ViewServer } from './views.ts';
 import { checkTensorLayout, CheckpointError, type CheckpointData, type CheckpointTensor } from './checkpoint.ts';
 import { DivergenceWatch, type Divergence } from './divergence.ts';
 import { PoolSnapshots } from '../gpu/state-snapshot.ts';
+import { LastGoodState } from './last-good.ts';
+import { tokenSnapshot } from './token-snapshot.ts';
 import { POOLS } from '../model/layout.ts';
 
 /** Steps queued on the GPU before the CPU waits: enough to hide the CPU's batch work. */
 const MAX_IN_FLIGHT = 2;
-
-/**
- * Fewest steps between two copies of the last good state: with metrics read back every step
- * (logEvery 1) a copy per step would double the optimizer's memory traffic for nothing.
- */
-export const SNAPSHOT_MIN_GAP = 10;
-
-/** Per-step mask statistics from the lab's stats (L, masked, MASK, RANDOM, KEEP, units, fallback). */
-export function maskStats(st: Uint32Array, rate: number, B: number): MaskStats {
-  const [L, masked, mk, rnd, keep, units, fallback] = Array.from(st);
-  const share = (x: number) => (masked! > 0 ? x / masked! : 0);
-  return {
-    targetRate: rate,
-    achievedRate: L! > 0 ? masked! / L! : 0,
-    maskFrac: share(mk!),
-    randomFrac: share(rnd!),
-    keepFrac: share(keep!),
-    meanUnitLength: units! > 0 ? masked! / units! : 0,
-    unitsPerSequence: units! / B,
-    fallbackRows: fallback!,
-  };
-}
 
 export class TrainingSession {
   /** Next step to run (= steps done). */
@@ -79,9 +57,8 @@ export class TrainingSession {
   /** Batch view, probe and mask strip for the UI (views.ts); idle until a request arrives. */
   readonly views: ViewServer;
   private watch = new DivergenceWatch();
-  private good: { slot: number; step: number } | null = null;
-  /** The copy taken at `step`, waiting for that step's metrics to pass or fail the watch. */
-  private unconfirmed: { slot: number; step: number; settled: Promise<unknown> } | null = null;
+  /** Parameters and AdamW moments at the last step whose metrics passed the watch. */
+  private readonly lastGood: LastGoodState;
 
   private constructor(
     readonly gpu: Gpu,
@@ -95,9 +72,9 @@ export class TrainingSession {
     private readonly linearProbe: LinearProbe | null,
     /** The objective's own metric blocks (its runtime's readback); null = loss and accuracy only. */
     private readonly objectiveMetrics: MetricReadback | null,
-    /** Parameters and AdamW moments at the last step whose metrics passed the watch (two slots). */
-    private readonly snapshots: PoolSnapshots,
+    snapshots: PoolSnapshots,
   ) {
+    this.lastGood = new LastGoodState(snapshots);
     // One slot holds a step's metrics, gradient norm, mask stats and the objective's blocks.
     this.metricsRanges = [model.t('metrics'), model.t('gradnorm'), masking.statsRange, ...metricRanges(model, objectiveMetrics?.tensors ?? [])];
     this.ring = new ReadbackRing(gpu, this.metricsRanges.reduce((a, r) => a + r.size, 0), 4);
@@ -112,7 +89,7 @@ export class TrainingSession {
 
   /** The step a roll-back would return to (the last state that passed the watch), or null. */
   get rollbackStep(): number | null {
-    return this.good?.step ?? null;
+    return this.lastGood.step;
   }
 
   /** `text`: the user's own corpus, for data source 'text' (parsed in the engine beforehand). */
@@ -196,12 +173,11 @@ export class TrainingSession {
       // Step 0 is always read: its loss is the untrained model's, the divergence watch's yardstick.
       const readDue = (s + 1) % logEvery === 0 || last || s === 0;
       // A previous copy still waiting for its verdict must get it before its slot can be reused.
-      const snapshotDue = readDue && (this.good === null || s - Math.max(this.good.step, this.unconfirmed?.step ?? -Infinity) >= SNAPSHOT_MIN_GAP);
-      if (snapshotDue && this.unconfirmed) await this.unconfirmed.settled;
+      const snapshotDue = readDue && this.lastGood.due(s);
+      if (snapshotDue) await this.lastGood.settled();
       if (this.diverged) break;
       const enc = new StepEncoder(gpu, { label: `step ${s}` });
-      const slot = snapshotDue ? (this.good?.slot === 0 ? 1 : 0) : -1;
-      if (snapshotDue) this.snapshots.record(enc, slot); // the state this step starts from
+      const slot = snapshotDue ? this.lastGood.record(enc) : -1; // the state this step starts from
       this.masking.recordTrain(enc);
       model.recordTrainStep(enc);
       const read = readDue ? enc.readback(this.ring, this.metricsRanges) : null;
@@ -216,7 +192,7 @@ export class TrainingSession {
           () => undefined, // device lost: the gpu-error event tells the user
         );
         reads.push(r);
-        if (snapshotDue) this.unconfirmed = { slot, step: s, settled: r };
+        if (snapshotDue) this.lastGood.pending(slot, s, r);
       }
       inFlight.push(sub.done());
       if (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
@@ -311,45 +287,9 @@ export class TrainingSession {
     return point;
   }
 
-  /**
-   * ELECTRA: the first `rows` held-out rows under the fixed eval mask and seed-frozen samples,
-   * token by token (original, the discriminator's input, label, probability), for the views.
-   */
-  async snapshot(rows = 4): Promise<TokenSnapshot> {
-    const { model, gpu } = this;
-    const disc = model.views.disc;
-    if (!disc) throw new Error('Token snapshots show the generator\'s samples and the discriminator\'s guesses: they need a run with a discriminator (objective electra).');
-    const { B } = model.shape;
-    const T = this.config.model.T;
-    const batch = sliceRows(this.dataset.evalSet, 0, B);
-    model.uploadBatch(batch.ids, batch.attention);
-    const enc = new StepEncoder(gpu, { label: 'snapshot' });
-    this.masking.recordFixedEval(enc, 0);
-    model.setEvalBatch?.(0);
-    model.recordForward(enc);
-    enc.submit();
-    const [input, labels, probs, masked] = await Promise.all([
-      readU32(gpu, model.t(disc.inputs)),
-      readF32(gpu, model.t(disc.labels)),
-      readF32(gpu, model.t(disc.probs)),
-      readU32(gpu, model.t('inputs')),
-    ]);
-    const tok = this.dataset.tokenizer;
-    const out: TokenSnapshot = { step: this.step, rows: [] };
-    for (let b = 0; b < Math.min(rows, B); b++) {
-      const row: TokenSnapshot['rows'][number] = { tokens: [], input: [], masked: [], labels: [], probs: [] };
-      for (let t = 0; t < T; t++) {
-        const i = b * T + t;
-        if (!batch.attention[i]) break;
-        row.tokens.push(tok.idToToken(batch.ids[i]!));
-        row.input.push(tok.idToToken(input[i]!));
-        row.masked.push(masked[i] !== batch.ids[i]); // the fixed eval mask is all [MASK]
-        row.labels.push(labels[i]!);
-        row.probs.push(probs[i]!);
-      }
-      out.rows.push(row);
-    }
-    return out;
+  /** ELECTRA: held-out rows token by token for the views (token-snapshot.ts). */
+  snapshot(rows = 4): Promise<TokenSnapshot> {
+    return tokenSnapshot(this.gpu, this.model, this.dataset, this.masking, this.step, rows);
   }
 
   private report(step: number, lr: number, m: Float32Array, g: Float32Array, st: Uint32Array, rate: number, tokensPerStep: number, elapsedMs: number, blocks: MetricBlocks): void {
@@ -385,21 +325,17 @@ export class TrainingSession {
   private judge(step: number, point: MetricPoint): void {
     if (this.diverged) return; // windows of steps already queued after the hit
     const hit = this.watch.check({ step: point.step, loss: point.loss, gradNorm: point.gradNorm });
-    const u = this.unconfirmed?.step === step ? this.unconfirmed : null;
-    if (u) this.unconfirmed = null;
-    if (!hit) {
-      if (u) this.good = { slot: u.slot, step: u.step };
-      return;
-    }
+    this.lastGood.verdict(step, !hit);
+    if (!hit) return;
     this.divergence = hit;
-    const back = this.good;
+    const back = this.lastGood.step;
     this.post({
       type: 'diverged',
       divergence: hit,
-      rollbackStep: back?.step ?? null,
+      rollbackStep: back,
       lr: point.lr,
-      hint: back
-        ? `Roll back to step ${back.step} (the last state that passed) and continue, at a lower learning rate if it happens again; or lower the learning rate (now ${point.lr.toPrecision(3)}) or raise the warmup and start over.`
+      hint: back !== null
+        ? `Roll back to step ${back} (the last state that passed) and continue, at a lower learning rate if it happens again; or lower the learning rate (now ${point.lr.toPrecision(3)}) or raise the warmup and start over.`
         : `No state passed the check yet: lower the learning rate (now ${point.lr.toPrecision(3)}) or raise the warmup, then start the run again.`,
     });
   }
@@ -411,15 +347,13 @@ export class TrainingSession {
    * steps only (the engine calls it on a paused run). Returns the step the run continues from.
    */
   async rollback(lrFactor = 1): Promise<number> {
-    const good = this.good;
-    if (!good) throw new Error('There is no earlier state to roll back to: no metric window has passed the divergence check yet.');
     if (!(lrFactor > 0 && lrFactor <= 1)) throw new Error(`The learning-rate factor of a roll-back must be in (0, 1], got ${lrFactor}.`);
-    const enc = new StepEncoder(this.gpu, { label: `roll back to step ${good.step}` });
-    this.snapshots.restore(enc, good.slot);
+    const enc = new StepEncoder(this.gpu, { label: `roll back to step ${this.lastGood.step ?? '?'}` });
+    const good = this.lastGood.restore(enc);
     await enc.submit().done();
-    this.step = good.step;
+    this.step = good;
     const dropAfter = (xs: { step: number }[]) => {
-      const i = xs.findIndex((p) => p.step > good.step);
+      const i = xs.findIndex((p) => p.step > good);
       if (i >= 0) xs.length = i;
     };
     dropAfter(this.history.metrics);
@@ -428,9 +362,8 @@ export class TrainingSession {
     this.lastEvalStep = this.history.evals.at(-1)?.step ?? -1;
     this.lrScale *= lrFactor;
     this.divergence = null;
-    this.unconfirmed = null;
     this.watch = new DivergenceWatch(this.history.metrics);
-    return good.step;
+    return good;
   }
 
   /**
@@ -486,7 +419,7 @@ export class TrainingSession {
   destroy(): void {
     this.linearProbe?.destroy();
     this.views.destroy();
-    this.snapshots.destroy();
+    this.lastGood.destroy();
     this.ring.destroy();
     this.model.destroy();
   }
