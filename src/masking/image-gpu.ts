@@ -1,7 +1,7 @@
 // GPU launcher of the image (patch) masks (shaders/masking_image.wgsl): one dispatch per step,
 // one invocation per image. Every number comes from the ImageMaskPlan (image-tables.ts) that the
 // CPU twin (image.ts) also reads, so the two cannot drift apart. Buffers are the caller's arena
-// ranges; the blockwise shape table is uploaded into its range once, here. Per step: one 48-byte
+// ranges; the blockwise shape table is uploaded into its range once, here. Per step: one 52-byte
 // uniform write.
 // Not here: the rules and tables (image-tables.ts), parameters (image-registry.ts), the model.
 import type { DType, TensorRange } from '../gpu/arena.ts';
@@ -13,7 +13,7 @@ import { imageUniforms, STRATEGY_ENTRY, type ImageMaskPlan } from './image-table
 
 export interface ImageMaskIo {
   mask: TensorRange; // (B,L) u32: 1 hidden, 0 visible
-  keep: TensorRange; // (B,L) u32: visible patches ascending, then 0xffffffff
+  keep: TensorRange; // (B,KC) u32, KC = plan.keepCols: visible patches ascending, then 0xffffffff
   keepCount: TensorRange; // (B) u32
   /** Blockwise only: (L·K) u32 for the block-shape table (plan.table.length elements). */
   table?: TensorRange;
@@ -32,7 +32,7 @@ function expectRange(op: string, r: TensorRange | undefined, numel: number, dtyp
 }
 
 /**
- * Masks for B images on the plan's gh×gw grid: → mask (B,L), keep (B,L), keepCount (B).
+ * Masks for B images on the plan's gh×gw grid: → mask (B,L), keep (B,KC), keepCount (B).
  * One invocation per image; on CPU adapters (SwiftShader) a workgroup runs on one thread, so
  * small groups (4) spread the images over the cores; GPUs take 64.
  */
@@ -42,7 +42,7 @@ export async function prepareImageMasking(ctx: OpContext, io: ImageMaskIo, shape
   const { L } = plan;
   if (!Number.isInteger(B) || B < 1) throw new Error(`${op}: B must be an integer ≥ 1, got ${B}`);
   expectRange(op, io.mask, B * L, 'u32', `mask (B,L) = (${B},${L})`);
-  expectRange(op, io.keep, B * L, 'u32', `keep (B,L) = (${B},${L})`);
+  expectRange(op, io.keep, B * plan.keepCols, 'u32', `keep (B,KC) = (${B},${plan.keepCols})`);
   expectRange(op, io.keepCount, B, 'u32', `keepCount (B) = (${B})`);
   const blockwise = plan.strategy === 'blockwise';
   const bindings: BindingKind[] = ['storage', 'storage', 'storage', 'uniform'];

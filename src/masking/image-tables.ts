@@ -44,6 +44,11 @@ export interface ImageMaskPlan {
   seed: number; // u32
   /** MAE random: visible patches per image ⌊L(1−r)⌋ (≥ 1). Grid with a fixed offset: its count. Blockwise: 0 (varies). */
   keepCount: number;
+  /**
+   * Row length of `keep` (B,KC): the kept count where every image keeps the same number (MAE
+   * random, grid), so keep is the MAE encoder's (B,K) index list as it is; L for blockwise.
+   */
+  keepCols: number;
   /** Blockwise: target hidden patches n = max(1, round(r·L)); 0 otherwise. */
   budget: number;
   /** Blockwise: smallest block area (resolved: the parameter, or the scaled BEiT default). */
@@ -140,10 +145,10 @@ export function imageMaskPlan(config: ImageMaskingConfig, grid: PatchGrid, seed:
   }
   if (problems.length) throw new Error(`image masking (${config.strategy}): ${problems.join('; ')}.`);
   const table = config.strategy === 'blockwise' ? blockShapeTable(L, p.minAspect as number) : new Uint32Array(0);
-  return { strategy: config.strategy, gh, gw, L, seed: seed >>> 0, keepCount, budget, minPatches, seededOffset, table };
+  return { strategy: config.strategy, gh, gw, L, seed: seed >>> 0, keepCount, keepCols: keepCount > 0 ? keepCount : L, budget, minPatches, seededOffset, table };
 }
 
 /** Words of the uniform block ImageParams of masking_image.wgsl, in its field order. */
 export function imageUniforms(plan: ImageMaskPlan, B: number, step: number): Uint32Array {
-  return Uint32Array.from([B, plan.gh, plan.gw, plan.L, plan.seed, step >>> 0, plan.keepCount, plan.budget, plan.minPatches, plan.seededOffset, BLOCK_TRIES, ASPECT_COUNT]);
+  return Uint32Array.from([B, plan.gh, plan.gw, plan.L, plan.seed, step >>> 0, plan.keepCount, plan.budget, plan.minPatches, plan.seededOffset, BLOCK_TRIES, ASPECT_COUNT, plan.keepCols]);
 }

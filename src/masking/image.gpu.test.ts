@@ -33,8 +33,8 @@ async function compare(c: Case): Promise<{ mismatches: Record<string, number>; k
   expect(problems).toEqual([]);
   const { B } = c;
   const L = c.grid.gh * c.grid.gw;
-  const tableLength = imageMaskPlan(config!, c.grid, 0).table.length;
-  let arenaPlan = new ArenaPlan().add('img', 'mask', [B, L], 'u32').add('img', 'keep', [B, L], 'u32').add('img', 'keepCount', [B], 'u32');
+  const { table: { length: tableLength }, keepCols } = imageMaskPlan(config!, c.grid, 0);
+  let arenaPlan = new ArenaPlan().add('img', 'mask', [B, L], 'u32').add('img', 'keep', [B, keepCols], 'u32').add('img', 'keepCount', [B], 'u32');
   if (tableLength) arenaPlan = arenaPlan.add('img', 'table', [tableLength], 'u32');
   const arena = Arena.build(gpu, arenaPlan);
   const io = { mask: arena.get('mask'), keep: arena.get('keep'), keepCount: arena.get('keepCount'), ...(tableLength ? { table: arena.get('table') } : {}) };

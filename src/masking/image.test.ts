@@ -15,14 +15,15 @@ function plan(strategy: string, params: Record<string, ParamValue>, grid: PatchG
   return imageMaskPlan(config!, grid, seed);
 }
 
-/** mask, keep and keepCount agree: keep lists exactly the visible patches ascending, then padding. */
+/** mask, keep and keepCount agree: keep (B,KC) lists exactly the visible patches ascending, then padding. */
 function expectConsistent(m: ImageMasks, B: number, L: number): void {
+  const KC = m.keep.length / B;
   for (let b = 0; b < B; b++) {
     const visible = [];
     for (let p = 0; p < L; p++) if (m.mask[b * L + p] === 0) visible.push(p);
     expect(m.mask.subarray(b * L, (b + 1) * L).every((x) => x === 0 || x === 1)).toBe(true);
     expect(m.keepCount[b]).toBe(visible.length);
-    expect(Array.from(m.keep.subarray(b * L, (b + 1) * L))).toEqual([...visible, ...Array<number>(L - visible.length).fill(KEEP_PAD)]);
+    expect(Array.from(m.keep.subarray(b * KC, (b + 1) * KC))).toEqual([...visible, ...Array<number>(KC - visible.length).fill(KEEP_PAD)]);
   }
 }
 
@@ -263,8 +264,10 @@ describe('the WGSL copies', () => {
   it('ImageParams has one u32 field per word of imageUniforms, in order', () => {
     const body = /struct ImageParams \{([^}]*)\}/.exec(imageWgsl)![1]!;
     const fields = [...body.matchAll(/^\s*(\w+): u32,/gm)].map((m) => m[1]);
-    expect(fields).toEqual(['B', 'gh', 'gw', 'L', 'seed', 'step', 'keep_count', 'budget', 'min_patches', 'seeded_offset', 'tries', 'aspects']);
+    expect(fields).toEqual(['B', 'gh', 'gw', 'L', 'seed', 'step', 'keep_count', 'budget', 'min_patches', 'seeded_offset', 'tries', 'aspects', 'keep_cols']);
     const pl = plan('blockwise', {}, { gh: 7, gw: 7 }, 77);
-    expect(Array.from(imageUniforms(pl, 3, 5))).toEqual([3, 7, 7, 49, 77, 5, 0, 37, 4, 0, 10, ASPECT_COUNT]);
+    expect(Array.from(imageUniforms(pl, 3, 5))).toEqual([3, 7, 7, 49, 77, 5, 0, 37, 4, 0, 10, ASPECT_COUNT, 49]);
+    // Fixed-count strategies give keep exactly K columns: the MAE encoder's (B,K) index list.
+    expect([plan('mae-random', {}, { gh: 7, gw: 7 }).keepCols, plan('grid', {}, { gh: 7, gw: 7 }).keepCols, pl.keepCols]).toEqual([12, 16, 49]);
   });
 });

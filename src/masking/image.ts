@@ -25,7 +25,7 @@ export interface Block {
 
 export interface ImageMasks {
   mask: Uint32Array; // (B,L)
-  keep: Uint32Array; // (B,L)
+  keep: Uint32Array; // (B,KC), KC = plan.keepCols
   keepCount: Uint32Array; // (B)
 }
 
@@ -92,20 +92,20 @@ function blockwiseRow(plan: ImageMaskPlan, step: number, b: number, row: Uint32A
 }
 
 /**
- * The masks of B images at `step`: mask (B,L), keep (B,L), keepCount (B). Same (plan, B, step) →
+ * The masks of B images at `step`: mask (B,L), keep (B,KC), keepCount (B). Same (plan, B, step) →
  * same output, identical to the GPU's.
  */
 export function imageMasksReference(plan: ImageMaskPlan, B: number, step: number): ImageMasks {
-  const { L } = plan;
+  const { L, keepCols: KC } = plan;
   const mask = new Uint32Array(B * L);
-  const keep = new Uint32Array(B * L).fill(KEEP_PAD);
+  const keep = new Uint32Array(B * KC).fill(KEEP_PAD);
   const keepCount = new Uint32Array(B);
   const rowOf = { 'mae-random': maeRandomRow, grid: gridRow, blockwise: blockwiseRow }[plan.strategy];
   for (let b = 0; b < B; b++) {
     const row = mask.subarray(b * L, (b + 1) * L);
     rowOf(plan, step >>> 0, b, row);
     let j = 0;
-    for (let p = 0; p < L; p++) if (row[p] === 0) keep[b * L + j++] = p;
+    for (let p = 0; p < L; p++) if (row[p] === 0) keep[b * KC + j++] = p;
     keepCount[b] = j;
   }
   return { mask, keep, keepCount };

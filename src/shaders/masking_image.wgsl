@@ -1,7 +1,8 @@
 // Image (patch) masks for a tiny MAE (spec §C), bit-identical to src/masking/image.ts. For B images
 // on a gh×gw patch grid (L = gh·gw ≤ 256, patch = row·gw + col):
-//   mask (B,L) u32: 1 hidden, 0 visible;  keep (B,L) u32: visible patches ascending, then 0xffffffff;
-//   keep_count (B) u32.
+//   mask (B,L) u32: 1 hidden, 0 visible;  keep (B,KC) u32: visible patches ascending, then
+//   0xffffffff; keep_count (B) u32. KC = keep_cols: the kept count where every image keeps the same
+//   number (MAE random, grid: keep is then exactly the MAE encoder's (B,K) index list), else L.
 // One entry point per strategy, one invocation per image walking its row with sequential, bounded
 // loops (L is small; no barriers, no private arrays, which SwiftShader pays for):
 //   image_mae_random  keep the keep_count patches with the smallest (hash4(seed^SALT_MAE, step, b, p), p)
@@ -26,6 +27,7 @@ struct ImageParams {
   seeded_offset: u32, // grid: 1 = offset drawn per image
   tries: u32,         // blockwise: tries per block (BEiT: 10)
   aspects: u32,       // blockwise: K, entries per area in hw
+  keep_cols: u32,     // KC, the row length of keep
 }
 
 // = IMAGE_SALT in image-tables.ts (image.test.ts checks the copies).
@@ -38,7 +40,7 @@ const SALT_LEFT: u32 = 0x10325476u;
 const KEEP_PAD: u32 = 0xffffffffu;
 
 @group(0) @binding(0) var<storage, read_write> mask: array<u32>;       // (B,L)
-@group(0) @binding(1) var<storage, read_write> keep: array<u32>;       // (B,L); MAE: noise until written
+@group(0) @binding(1) var<storage, read_write> keep: array<u32>;       // (B,KC)
 @group(0) @binding(2) var<storage, read_write> keep_count: array<u32>; // (B)
 @group(0) @binding(3) var<uniform> p: ImageParams;
 // Blockwise only: hw[(s−1)·K + k] = h | w << 16 for area s = 1..L and aspect index k.
@@ -54,16 +56,17 @@ fn image_of(gid: vec3<u32>, groups: vec3<u32>) -> u32 {
 // keep (visible patches ascending, then padding) and keep_count from the row's mask.
 fn write_keep(b: u32) {
   let o = b * p.L;
+  let ok = b * p.keep_cols;
   var j = 0u;
   for (var q = 0u; q < p.L; q++) {
     if (mask[o + q] == 0u) {
-      keep[o + j] = q;
+      keep[ok + j] = q;
       j++;
     }
   }
   keep_count[b] = j;
-  for (var q = j; q < p.L; q++) {
-    keep[o + q] = KEEP_PAD;
+  for (var q = j; q < p.keep_cols; q++) {
+    keep[ok + q] = KEEP_PAD;
   }
 }
 
@@ -74,23 +77,35 @@ fn image_mae_random(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_
     return;
   }
   let o = b * p.L;
+  // The mask row holds the noise while the ranks are counted; the visible patches are the first
+  // keep_count places (MAE ids_keep = ids_shuffle[:len_keep]), listed in patch order.
   for (var q = 0u; q < p.L; q++) {
-    keep[o + q] = hash4(p.seed ^ SALT_MAE, p.step, b, q);
+    mask[o + q] = hash4(p.seed ^ SALT_MAE, p.step, b, q);
   }
-  // A patch's place in argsort(noise) is the number of patches before it in (noise, index)
-  // order; the first keep_count places stay visible (MAE ids_keep = ids_shuffle[:len_keep]).
+  // A patch's place in argsort(noise) is the number of patches before it in (noise, index) order.
+  let ok = b * p.keep_cols;
+  var j = 0u;
   for (var q = 0u; q < p.L; q++) {
-    let s = keep[o + q];
+    let s = mask[o + q];
     var rank = 0u;
     for (var u = 0u; u < p.L; u++) {
-      let t = keep[o + u];
+      let t = mask[o + u];
       if (t < s || (t == s && u < q)) {
         rank++;
       }
     }
-    mask[o + q] = select(0u, 1u, rank >= p.keep_count);
+    if (rank < p.keep_count) {
+      keep[ok + j] = q;
+      j++;
+    }
   }
-  write_keep(b);
+  for (var q = 0u; q < p.L; q++) {
+    mask[o + q] = 1u;
+  }
+  for (var i = 0u; i < j; i++) {
+    mask[o + keep[ok + i]] = 0u;
+  }
+  keep_count[b] = j;
 }
 
 @compute @workgroup_size(WG)
