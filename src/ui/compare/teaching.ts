@@ -97,7 +97,7 @@ export const EXPERIMENTS: readonly Experiment[] = [
     title: 'attention-guided masking',
     finding: 'AttMask (Kakogeorgiou et al. 2022, on images): masking what the model attends to most is a harder task that learns better representations.',
     read: 'Harder: the dashed own-mask lines of Held-out accuracy. Better representations: the probe curves, against random masking at the same rate.',
-    ours: `${SCALE}: no verdict yet — it leaves the plateau later than random (one seed of three had not at 1,500 steps) and is level with it on the POS probe so far (−0.002, noise ±0.020; in 4,000 steps seeds 1 and 3 are past the plateau, 0.019 and 0.001 below random; seed 2 still to run); ${WORDPIECE}, two seeds gave +0.00 and −0.10.`,
+    ours: `${SCALE}: too early to tell — it leaves the plateau later than random (one seed of three had not). In 4,000 steps all three seeds are past it and the POS probe shows no clear difference (−0.019, +0.015, −0.001: mean −0.002, noise ±0.020); ${WORDPIECE}, two seeds gave +0.00 and −0.10.`,
     xAxis: 'steps',
     variants: [
       { name: 'random', apply: masking('random', {}) },
