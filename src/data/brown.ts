@@ -7,6 +7,8 @@
 // that is what carries a POS tag; tokenizers split words into pieces, never across them.
 // Deliberately not here: tokenizing (tokenizer.ts), batching (batcher.ts), writing files (the CLI).
 
+import { fetchData } from './fetch-data.ts';
+
 export const BROWN_FORMAT = 'masklab-brown';
 export const BROWN_FORMAT_VERSION = 1;
 /** Where the app serves the compact file (public/data/brown.json). Prefix Vite's BASE_URL if any. */
@@ -183,13 +185,7 @@ export function parseBrownCompact(text: string): BrownCorpus {
 
 /** Browser / Web Worker: fetches and parses the compact file. `url` must be absolute in a worker. */
 export async function fetchBrown(url: string | URL = BROWN_URL, fetchFn: typeof fetch = fetch): Promise<BrownCorpus> {
-  let res: Response;
-  try {
-    res = await fetchFn(url);
-  } catch (e) {
-    throw new Error(`Could not fetch the Brown corpus from ${String(url)}: ${(e as Error).message}. ${REBUILD}`);
-  }
-  if (!res.ok) throw new Error(`The Brown corpus is missing: GET ${String(url)} answered ${res.status} ${res.statusText}. ${REBUILD}`);
+  const res = await fetchData(url, 'the Brown corpus', REBUILD, fetchFn);
   return parseBrownCompact(await res.text());
 }
 

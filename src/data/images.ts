@@ -19,6 +19,7 @@
 // (image-sources.ts), procedural images (shapes.ts), normalization to floats and batching, masking.
 
 import { Rng } from './prng.ts';
+import { fetchData } from './fetch-data.ts';
 
 export const IMAGE_MAGIC = 'MLIM';
 export const IMAGE_FORMAT_VERSION = 1;
@@ -270,12 +271,6 @@ export function imageSetFromClasses(
 
 /** Browser / Web Worker: fetches and parses an MLIM file. `url` must be absolute in a worker. */
 export async function fetchImageSet(url: string | URL, fetchFn: typeof fetch = fetch): Promise<ImageSet> {
-  let res: Response;
-  try {
-    res = await fetchFn(url);
-  } catch (e) {
-    throw new Error(`Could not fetch the image set from ${String(url)}: ${(e as Error).message}. ${REBUILD}`);
-  }
-  if (!res.ok) throw new Error(`The image set is missing: GET ${String(url)} answered ${res.status} ${res.statusText}. ${REBUILD}`);
+  const res = await fetchData(url, 'the image set', REBUILD, fetchFn);
   return parseImageSet(new Uint8Array(await res.arrayBuffer()), String(url));
 }

@@ -5,7 +5,7 @@
 // Shape-dependent checks (grid size, minPatches ≤ L, …) live in imageMaskPlan (image-tables.ts),
 // which knows gh × gw.
 // What it does not do: pick patches (image.ts on the CPU, masking_image.wgsl on the GPU).
-import type { ParamProblem, ParamSpec, ParamType, ParamValue } from './registry.ts';
+import { choice, num, type ParamProblem, type ParamSpec, type ParamType, type ParamValue } from './registry.ts';
 
 export type { ParamProblem, ParamSpec, ParamValue } from './registry.ts';
 
@@ -24,15 +24,6 @@ export interface ImageStrategySpec {
   fixedCount: boolean;
   params: readonly ParamSpec[];
 }
-
-const num = (key: string, label: string, def: number, min: number, max: number, help: string, integer = false): ParamSpec => ({
-  key,
-  label,
-  help,
-  default: def,
-  type: { kind: 'number', min, max, ...(integer ? { integer } : {}) },
-});
-const choice = (key: string, label: string, def: string, values: readonly string[], help: string): ParamSpec => ({ key, label, help, default: def, type: { kind: 'enum', values } });
 
 /** Largest patch grid the masks support (L = gh·gw): one invocation per image walks it. */
 export const IMAGE_MAX_PATCHES = 256;

@@ -59,14 +59,15 @@ export const NEED_LABELS: Readonly<Record<StrategyNeed, string>> = {
   attention: 'the model’s attention',
 };
 
-const num = (key: string, label: string, def: number, min: number, max: number, help: string, integer = false): ParamSpec => ({
+/** A number parameter (the image registry builds its table with these too). */
+export const num = (key: string, label: string, def: number, min: number, max: number, help: string, integer = false): ParamSpec => ({
   key,
   label,
   help,
   default: def,
   type: { kind: 'number', min, max, ...(integer ? { integer } : {}) },
 });
-const choice = (key: string, label: string, def: string, values: readonly string[], help: string): ParamSpec => ({ key, label, help, default: def, type: { kind: 'enum', values } });
+export const choice = (key: string, label: string, def: string, values: readonly string[], help: string): ParamSpec => ({ key, label, help, default: def, type: { kind: 'enum', values } });
 
 /** Parameters every strategy has: budget, schedule and corruption (spec §0, A9, C/1). */
 export const COMMON_PARAMS: readonly ParamSpec[] = [
