@@ -156,7 +156,7 @@ type Shared = Pick<BertModel, 'arena' | 'ctx' | 'params' | 't' | 'uploadParams' 
  * accumulates into, the optimizer, a training step's fixed order, teardown. `self` is the model
  * being built (its forward and backward are its own).
  */
-export function sharedMembers(arena: Arena, ctx: OpContext, params: ParamSpec[], opt: OptimizerPass, self: () => BertModel): Shared {
+export function sharedMembers(arena: Arena, ctx: OpContext, params: ParamSpec[], opt: OptimizerPass, self: () => Pick<BertModel, 'recordClearGrads' | 'recordForward' | 'recordBackward' | 'recordOptimizer'>): Shared {
   return {
     arena,
     ctx,
