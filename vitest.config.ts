@@ -32,6 +32,8 @@ export default defineConfig({
           name: 'gpu',
           include: ['src/**/*.gpu.test.ts'],
           setupFiles: ['src/gpu/test-setup.ts'],
+          // The image sets the GPU tests fetch from /data (built from npm packages, not committed).
+          globalSetup: ['cli/gpu-test-data.ts'],
           // SwiftShader runs WebGPU on 2 CPU cores: a few hundred MFLOP/s. Keep models tiny.
           testTimeout: 180_000,
           hookTimeout: 180_000,

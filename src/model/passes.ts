@@ -117,14 +117,14 @@ export function embeddingPass(sp: ScratchPlan, o: { params: string; acts: string
 }
 
 /** A linear map on every token, out = x·Wᵀ + b (ELECTRA's embeddings_project), and its backward. */
-export function linearPass(sp: ScratchPlan, o: { w: string; b: string; x: string; out: string; M: number; K: number; N: number }): Prepare<Pass> {
+export function linearPass(sp: ScratchPlan, o: { w: string; b: string; x: string; out: string; M: number; K: number; N: number; forwardOnly?: boolean }): Prepare<Pass> {
   const s = { M: o.M, K: o.K, N: o.N };
-  const scr = sp.matmul(s, false);
+  const scr = o.forwardOnly ? [] : sp.matmul(s, false);
   return async (ctx, arena) => {
     const t: Lookup = (n) => arena.get(n);
     return {
-    fwd: [await prepareMatmulForward(ctx, { inp: t(o.x), weight: t(o.w), bias: t(o.b), out: t(o.out) }, s)],
-    bwd: [await prepareMatmulBackward(ctx, { inp: t(o.x), weight: t(o.w), dout: t(`d:${o.out}`), dinp: t(`d:${o.x}`), dweight: t(`d:${o.w}`), dbias: t(`d:${o.b}`), ...dpre(t, scr) }, s)],
+      fwd: [await prepareMatmulForward(ctx, { inp: t(o.x), weight: t(o.w), bias: t(o.b), out: t(o.out) }, s)],
+      bwd: o.forwardOnly ? [] : [await prepareMatmulBackward(ctx, { inp: t(o.x), weight: t(o.w), dout: t(`d:${o.out}`), dinp: t(`d:${o.x}`), dweight: t(`d:${o.w}`), dbias: t(`d:${o.b}`), ...dpre(t, scr) }, s)],
     };
   };
 }

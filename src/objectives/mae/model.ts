@@ -24,17 +24,14 @@ import type { PreparedOp } from '../../gpu/op-context.ts';
 import { sharedMembers, type BertModel } from '../../model/bert.ts';
 import type { ModelConfig, TrainConfig } from '../../model/config.ts';
 import { planSpecs } from '../../model/layout.ts';
-import { prepareAxpby } from '../../model/ops/elementwise.ts';
-import { prepareMaeUnshuffleBackward, prepareMaeUnshuffleForward, prepareVisibleGatherBackward, prepareVisibleGatherForward } from '../../model/ops/mae-tokens.ts';
-import { prepareMatmulBackward, prepareMatmulForward } from '../../model/ops/matmul.ts';
-import { prepareMseBackward, prepareMseForward } from '../../model/ops/mse.ts';
-import { preparePatchify } from '../../model/ops/patchify.ts';
-import { linearPass, optimizerPass, run, ScratchPlan } from '../../model/passes.ts';
-import { prelnLayersPass } from '../../model/preln-layers.ts';
+import { prepareMaeUnshuffleBackward, prepareVisibleGatherBackward } from '../../model/ops/mae-tokens.ts';
+import { prepareMatmulBackward } from '../../model/ops/matmul.ts';
+import { prepareMseBackward } from '../../model/ops/mse.ts';
+import { optimizerPass, run, ScratchPlan } from '../../model/passes.ts';
 import { opContext } from '../../shaders/index.ts';
 import type { MaeConfig } from './config.ts';
+import { declareMaeForward, maeOpShapes, prepareMaeForward, writeMaeConstants } from './forward.ts';
 import { decOut, encOut, maeShape, maeSpecs, type ImageShape, type MaeShape } from './layout.ts';
-import { repeatRows, sincosPosEmbed2d } from './pos-embed.ts';
 
 /** The parts of BertModel an image model has, plus its own inputs and views. */
 export interface MaeModel extends Pick<
@@ -68,19 +65,6 @@ export interface MaeViews {
   loss: string;
 }
 
-/** Constants written once: position tables, index lists, all-ones attention masks and weights. */
-function writeConstants(arena: Arena, s: MaeShape): void {
-  const { B, gh, gw, L, K, E, Ed } = s;
-  arena.write('mae.enc_pos', repeatRows(sincosPosEmbed2d(E, gh, gw), B));
-  arena.write('mae.dec_pos', repeatRows(sincosPosEmbed2d(Ed, gh, gw, 1), B));
-  arena.write('mae.cls_slots', Uint32Array.from({ length: B * K }, (_, i) => 1 + (i % K)));
-  arena.write('mae.patch_rows', Uint32Array.from({ length: B * L }, (_, i) => 1 + (i % L)));
-  arena.write('mae.ones_k', new Float32Array(B * K).fill(1));
-  arena.write('mae.ones_l', new Float32Array(B * L).fill(1));
-  arena.write('enc.attn_mask', new Uint32Array(B * (1 + K)).fill(1));
-  arena.write('dec.attn_mask', new Uint32Array(B * (1 + L)).fill(1));
-}
-
 /**
  * The MAE model for B = cfg.train.batch images of `image`, the encoder cfg.model (L, C, NH, FFN,
  * layerNormEps), the decoder and loss from `mae`. keepCount: the masking plan's visible count K
@@ -90,68 +74,37 @@ export async function createMaeModel(gpu: Gpu, cfg: { model: ModelConfig; train:
   const { model, train } = cfg;
   const eps = model.layerNormEps;
   const s = maeShape(model, mae, cfg.train.batch, image, keepCount);
-  const { B, L, K, PD, E, Ed } = s;
   const specs = maeSpecs(s);
-  const patchMm = { M: B * L, K: PD, N: E };
-  const tokens = { B, L, K, C: E };
-  const prepend = { B, L: 1 + K, K, C: E, cls: 0 as const };
-  const unshuffle = { B, L, K, C: Ed, cls: 1 as const };
-  const rows = { B, L: 1 + L, K: L, C: Ed };
-  const mse = { B, L, PD };
+  const o = maeOpShapes(s);
 
   // ---- declare (scratch by shape), build the arena, then prepare every op once ----
   // The unshuffles' and the MSE's scratch lives from forward to backward: layout.ts plans it as activations.
   const sp = new ScratchPlan();
-  const encP = prelnLayersPass(sp, { prefix: 'enc.', dims: s.enc, B, T: 1 + K, eps, x: 'enc.x', dx: 'd:enc.x', mask: 'enc.attn_mask', finalNorm: true });
-  const embedP = linearPass(sp, { w: 'dec.embed.w', b: 'dec.embed.b', x: encOut(s), out: 'dec.embed.out', M: B * (1 + K), K: E, N: Ed });
-  const decP = prelnLayersPass(sp, { prefix: 'dec.', dims: s.dec, B, T: 1 + L, eps, x: 'dec.x', dx: 'd:dec.x', mask: 'dec.attn_mask', finalNorm: true });
-  const predP = linearPass(sp, { w: 'dec.pred.w', b: 'dec.pred.b', x: 'dec.rows', out: 'mae.pred', M: B * L, K: Ed, N: PD });
+  const passes = declareMaeForward(sp, s, eps, false);
   const optP = optimizerPass(sp, gpu, specs, train);
   // Not createModelArena: its allowances (view rings, probes) are sized for text runs.
   const arena = await Arena.create(gpu, planSpecs(specs, sp.specs), 'mae');
   const ctx = opContext(gpu);
   const t = (n: string) => arena.get(n);
-  const enc = await encP(ctx, arena);
-  const embed = await embedP(ctx, arena);
-  const dec = await decP(ctx, arena);
-  const pred = await predP(ctx, arena);
+  const fwd = await prepareMaeForward(ctx, arena, s, mae, passes);
   const opt = await optP(ctx, arena);
   const mseScratch = [t('mae.mse.stats'), t('mae.mse.count')];
-
-  const encoderIn: PreparedOp[] = [
-    await preparePatchify(ctx, { images: t('mae.images'), patches: t('mae.patches') }, { B, H: s.H, W: s.W, Cimg: s.Cimg, p: s.p }),
-    await prepareMatmulForward(ctx, { inp: t('mae.patches'), weight: t('mae.patch.w'), bias: t('mae.patch.b'), out: t('mae.patch.out') }, patchMm),
-    await prepareAxpby(ctx, t('mae.patch.out'), t('mae.enc_pos'), t('mae.tokens'), 1, 1),
-    await prepareVisibleGatherForward(ctx, { x: t('mae.tokens'), keep: t('mae.keep'), out: t('mae.visible') }, tokens),
-    await prepareMaeUnshuffleForward(ctx, { enc: t('mae.visible'), keep: t('mae.cls_slots'), maskToken: t('mae.cls'), full: t('enc.x'), scratch: [t('mae.cls.slot')] }, prepend),
-  ];
-  const decoderIn: PreparedOp[] = [
-    await prepareMaeUnshuffleForward(ctx, { enc: t('dec.embed.out'), keep: t('mae.keep'), maskToken: t('dec.mask_token'), full: t('dec.full'), scratch: [t('dec.slot')] }, unshuffle),
-    await prepareAxpby(ctx, t('dec.full'), t('mae.dec_pos'), t('dec.x'), 1, 1),
-  ];
-  const dropCls = await prepareVisibleGatherForward(ctx, { x: t(decOut(s)), keep: t('mae.patch_rows'), out: t('dec.rows') }, rows);
-  const lossFwd = await prepareMseForward(
-    ctx,
-    { pred: t('mae.pred'), target: t('mae.patches'), mask: t('mae.mask'), losses: t('mae.losses'), loss: t('mae.loss'), scratch: mseScratch },
-    mse,
-    { normPixLoss: mae.normPixLoss },
-  );
   // Backward, in exact reverse order of the forward. The position adds are identities for the
   // gradient, so the ops around them read and write the same gradient tensor (d:dec.x, d:mae.tokens).
-  const lossBwd = await prepareMseBackward(ctx, { pred: t('mae.pred'), target: t('mae.patches'), mask: t('mae.mask'), dpred: t('d:mae.pred'), scratch: mseScratch }, mse);
-  const dropClsBwd = await prepareVisibleGatherBackward(ctx, { dout: t('d:dec.rows'), keep: t('mae.patch_rows'), ones: t('mae.ones_l'), dx: t(`d:${decOut(s)}`) }, rows);
+  const lossBwd = await prepareMseBackward(ctx, { pred: t('mae.pred'), target: t('mae.patches'), mask: t('mae.mask'), dpred: t('d:mae.pred'), scratch: mseScratch }, o.mse);
+  const dropClsBwd = await prepareVisibleGatherBackward(ctx, { dout: t('d:dec.rows'), keep: t('mae.patch_rows'), ones: t('mae.ones_l'), dx: t(`d:${decOut(s)}`) }, o.rows);
   const unshuffleBwd = await prepareMaeUnshuffleBackward(
     ctx,
     { dfull: t('d:dec.x'), keep: t('mae.keep'), denc: t('d:dec.embed.out'), dmaskToken: t('d:dec.mask_token'), scratch: [t('dec.slot')] },
-    unshuffle,
+    o.unshuffle,
   );
   const encoderInBwd: PreparedOp[] = [
-    await prepareMaeUnshuffleBackward(ctx, { dfull: t('d:enc.x'), keep: t('mae.cls_slots'), denc: t('d:mae.visible'), dmaskToken: t('d:mae.cls'), scratch: [t('mae.cls.slot')] }, prepend),
-    await prepareVisibleGatherBackward(ctx, { dout: t('d:mae.visible'), keep: t('mae.keep'), ones: t('mae.ones_k'), dx: t('d:mae.tokens') }, tokens),
+    await prepareMaeUnshuffleBackward(ctx, { dfull: t('d:enc.x'), keep: t('mae.cls_slots'), denc: t('d:mae.visible'), dmaskToken: t('d:mae.cls'), scratch: [t('mae.cls.slot')] }, o.prepend),
+    await prepareVisibleGatherBackward(ctx, { dout: t('d:mae.visible'), keep: t('mae.keep'), ones: t('mae.ones_k'), dx: t('d:mae.tokens') }, o.tokens),
     // The patches are data: no dinp.
-    await prepareMatmulBackward(ctx, { inp: t('mae.patches'), weight: t('mae.patch.w'), dout: t('d:mae.tokens'), dweight: t('d:mae.patch.w'), dbias: t('d:mae.patch.b') }, patchMm),
+    await prepareMatmulBackward(ctx, { inp: t('mae.patches'), weight: t('mae.patch.w'), dout: t('d:mae.tokens'), dweight: t('d:mae.patch.w'), dbias: t('d:mae.patch.b') }, o.patchMm),
   ];
-  writeConstants(arena, s);
+  writeMaeConstants(arena, s);
 
   // sharedMembers' recordTrainStep calls only the four record members a MaeModel has.
   const shared = sharedMembers(arena, ctx, specs.params, opt, () => m);
@@ -187,27 +140,19 @@ export async function createMaeModel(gpu: Gpu, cfg: { model: ModelConfig; train:
     setStep(step, lr) {
       opt.setStep(step + 1, lr);
     },
-    recordPredict(e) {
-      run(encoderIn, e);
-      run(enc.fwd, e);
-      run(embed.fwd, e);
-      run(decoderIn, e);
-      run(dec.fwd, e);
-      dropCls.record(e);
-      run(pred.fwd, e);
-    },
+    recordPredict: (e) => fwd.recordPredict(e),
     recordForward(e) {
-      m.recordPredict(e);
-      lossFwd.record(e);
+      fwd.recordPredict(e);
+      fwd.loss.record(e);
     },
     recordBackward(e) {
       lossBwd.record(e);
-      run(pred.bwd, e);
+      run(fwd.pred.bwd, e);
       dropClsBwd.record(e);
-      run(dec.bwd, e);
+      run(fwd.dec.bwd, e);
       unshuffleBwd.record(e);
-      run(embed.bwd, e);
-      run(enc.bwd, e);
+      run(fwd.embed.bwd, e);
+      run(fwd.enc.bwd, e);
       run(encoderInBwd, e);
     },
   };
