@@ -33,9 +33,8 @@ const f64 = (a: Float32Array) => Float64Array.from(a);
 
 describe('pre-LN layers (GPU vs float64 reference)', () => {
   it.each([
+    // Each kernel profile once and each finalNorm once (CI time; the MAE gradient check runs both stacks again).
     [true, 'gpu'],
-    [true, 'cpu'],
-    [false, 'gpu'],
     [false, 'cpu'],
   ] as const)('finalNorm %s, %s kernel profile: output, dx and every parameter gradient match', async (finalNorm, profile) => {
     const gpu = await testGpu();
