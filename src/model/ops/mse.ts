@@ -48,6 +48,18 @@ function checkShape(op: string, s: MseShape): void {
 
 const groupsFor = (ctx: OpContext, n: number, wg: number) => grid1d(Math.ceil(n / wg), ctx.gpu.device.limits.maxComputeWorkgroupsPerDimension);
 
+/** The shape and the ranges both directions read (pred, target, mask, the scratch); throws naming the op. */
+function checkInputs(op: string, io: { pred: TensorRange; target: TensorRange; mask: TensorRange; scratch: TensorRange[] }, shape: MseShape) {
+  checkShape(op, shape);
+  const { B, L, PD } = shape;
+  const R = B * L;
+  check(op, io.pred, R * PD, 'pred (B,L,PD)');
+  check(op, io.target, R * PD, 'target (B,L,PD)');
+  check(op, io.mask, R, 'mask (B,L)', 'u32');
+  const [stats, count] = scratchOf(op, io.scratch, shape);
+  return { R, PD, stats, count };
+}
+
 /**
  * pred (B,L,PD), target (B,L,PD), mask (B,L) u32 (nonzero = masked) →
  * losses (B,L) = mean_d (pred − t')² for every patch (the error map; visible patches too),
@@ -63,15 +75,9 @@ export async function prepareMseForward(
   opts: { normPixLoss: boolean; eps?: number; wg?: number },
 ): Promise<PreparedOp> {
   const op = 'mse forward';
-  checkShape(op, shape);
-  const { B, L, PD } = shape;
-  const R = B * L;
-  check(op, io.pred, R * PD, 'pred (B,L,PD)');
-  check(op, io.target, R * PD, 'target (B,L,PD)');
-  check(op, io.mask, R, 'mask (B,L)', 'u32');
+  const { R, PD, stats, count } = checkInputs(op, io, shape);
   check(op, io.losses, R, 'losses (B,L)');
   check(op, io.loss, 1, 'loss (1)');
-  const [stats, count] = scratchOf(op, io.scratch, shape);
   const eps = opts.eps ?? 1e-6;
   if (opts.normPixLoss && PD < 2) throw new Error(`${op}: normPixLoss needs at least 2 values per patch (unbiased variance), got PD = ${PD}`);
   if (!(eps >= 0 && Number.isFinite(eps))) throw new Error(`${op}: eps must be a finite number ≥ 0, got ${eps}`);
@@ -108,14 +114,8 @@ export async function prepareMseBackward(
   opts: { wg?: number } = {},
 ): Promise<PreparedOp> {
   const op = 'mse backward';
-  checkShape(op, shape);
-  const { B, L, PD } = shape;
-  const R = B * L;
-  check(op, io.pred, R * PD, 'pred (B,L,PD)');
-  check(op, io.target, R * PD, 'target (B,L,PD)');
-  check(op, io.mask, R, 'mask (B,L)', 'u32');
+  const { R, PD, stats, count } = checkInputs(op, io, shape);
   check(op, io.dpred, R * PD, 'dpred (B,L,PD)');
-  const [stats, count] = scratchOf(op, io.scratch, shape);
   const wg = opts.wg ?? 256;
   const kernel = await ctx.cache.kernel({ shader: shader('mse.wgsl'), entry: 'mse_backward', bindings: BINDINGS.slice(0, 7), constants: { WG: wg } });
   // norm and eps are the forward's business: its stats already hold (mean, rstd) or (0, 1).
