@@ -61,21 +61,6 @@ export function imageRows(set: ImageSet, indices: readonly number[], out?: Image
   return batch;
 }
 
-/** Rows b0 … b0+B−1 of a batch, as a batch of their own (copies). */
-export function sliceImageRows(x: ImageBatch, b0: number, B: number): ImageBatch {
-  if (b0 < 0 || b0 + B > x.B) throw new Error(`sliceImageRows: rows ${b0}..${b0 + B - 1} are outside the batch of ${x.B}.`);
-  const size = x.H * x.W * x.C;
-  return {
-    B,
-    H: x.H,
-    W: x.W,
-    C: x.C,
-    pixels: x.pixels.slice(b0 * size, (b0 + B) * size),
-    labels: x.labels.slice(b0, b0 + B),
-    index: x.index.slice(b0, b0 + B),
-  };
-}
-
 /**
  * Splits the set (its file's fixed held-out part) and fixes the eval rows. `evalCount` defaults to
  * min(256, held-out images); asking for more than the held-out part holds is refused.

@@ -5,6 +5,7 @@
 // The CPU twin (image.ts) and the launcher (image-gpu.ts) both take an ImageMaskPlan from here,
 // so they cannot disagree on a number.
 // What it does not do: pick patches, or touch the GPU.
+import { budget } from './budget.ts';
 import { IMAGE_MAX_PATCHES, imageStrategyById, type ImageMaskingConfig, type ImageStrategyId } from './image-registry.ts';
 
 /** Salts XORed into the seed, one stream per decision. masking_image.wgsl repeats them (tested). */
@@ -71,7 +72,7 @@ export function gridKeepCount(g: PatchGrid, oRow = 0, oCol = 0): number {
 
 /** Blockwise target: n = max(1, round half up(r·L)). */
 export function blockBudget(L: number, ratio: number): number {
-  return Math.max(1, Math.floor(L * ratio + 0.5 + ROUND_EPS));
+  return budget(L, ratio, L); // the text masks' rule: round half up, at least 1
 }
 
 /** BEiT's 16-of-196 minimum area scaled to L patches: max(1, round(16·L/196)). */

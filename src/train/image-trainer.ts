@@ -7,15 +7,15 @@
 // baseline on the same fixed mask.
 // It is what an image session for the engine wraps (protocol events, views, probes, checkpoints:
 // not here yet); GPU tests and experiments drive it directly.
-import { imageRows, type ImageDataset } from '../data/image-batches.ts';
+import { imageRows, type ImageBatch, type ImageDataset } from '../data/image-batches.ts';
 import { Arena, ArenaPlan } from '../gpu/arena.ts';
 import type { Gpu } from '../gpu/device.ts';
-import { readF32 } from '../gpu/readback.ts';
+import { readF32, ReadbackRing } from '../gpu/readback.ts';
 import { StepEncoder } from '../gpu/step-encoder.ts';
 import { prepareImageMasking, type PreparedImageMasking } from '../masking/image-gpu.ts';
 import { imageStrategyById, parseImageMaskingConfig, type ImageMaskingConfig } from '../masking/image-registry.ts';
 import { imageMaskPlan, type ImageMaskPlan } from '../masking/image-tables.ts';
-import { imageMasksReference } from '../masking/image.ts';
+import { imageMasksReference, type ImageMasks } from '../masking/image.ts';
 import type { ModelConfig, TrainConfig } from '../model/config.ts';
 import { POOLS } from '../model/layout.ts';
 import { meanPatches, meanPatchMse } from '../objectives/mae/baseline.ts';
@@ -56,6 +56,11 @@ export class ImageTrainer {
   /** The mean-patch baseline's MSE under the fixed eval mask (same rows, same target space). */
   readonly baselineMse: number;
   private readonly schedule: LrSchedule;
+  /** Per eval batch k: the fixed mask (drawn at step k) and the run's own (at OWN_EVAL_STEP + k); the same at every eval. */
+  private readonly evalMasks: { fixed: ImageMasks; own: ImageMasks }[];
+  private batchBuf: ImageBatch | undefined;
+  /** Staging for the logged steps' loss (recorded into the step's own command buffer, never a stall). */
+  private readonly ring: ReadbackRing;
 
   private constructor(
     readonly gpu: Gpu,
@@ -66,13 +71,17 @@ export class ImageTrainer {
     private readonly masks: PreparedImageMasking,
     private readonly maskArena: Arena,
     readonly plan: ImageMaskPlan,
-    private readonly fixedPlan: ImageMaskPlan,
+    fixedPlan: ImageMaskPlan,
   ) {
+    this.ring = new ReadbackRing(gpu, 4, 4);
     const t = config.train;
     this.schedule = { peak: t.lr, warmupSteps: t.warmupSteps, totalSteps: t.steps, decay: t.decay };
-    const m = model.shape;
-    const mean = meanPatches(imageRows(data.set, data.train.slice(0, BASELINE_IMAGES)), m.p, config.mae.normPixLoss);
-    this.baselineMse = meanPatchMse(data.evalSet, m.p, mean, this.fixedEvalMask(fixedPlan), config.mae.normPixLoss);
+    const { B, p, L } = model.shape;
+    this.evalMasks = Array.from({ length: data.evalSet.B / B }, (_, k) => ({ fixed: imageMasksReference(fixedPlan, B, k), own: imageMasksReference(plan, B, OWN_EVAL_STEP + k) }));
+    const fixedMask = new Uint32Array(data.evalSet.B * L);
+    this.evalMasks.forEach((m, k) => fixedMask.set(m.fixed.mask, k * B * L));
+    const mean = meanPatches(imageRows(data.set, data.train.slice(0, BASELINE_IMAGES)), p, config.mae.normPixLoss);
+    this.baselineMse = meanPatchMse(data.evalSet, p, mean, fixedMask, config.mae.normPixLoss);
   }
 
   /** Builds the model for the data's image size and the strategy's visible count; parameters initialised from the run's seed. */
@@ -121,15 +130,17 @@ export class ImageTrainer {
     const reads: Promise<void>[] = [];
     while (this.step < until) {
       const s = this.step;
-      this.model.uploadImages(this.data.batch(s, B).pixels);
+      this.batchBuf = this.data.batch(s, B, this.batchBuf);
+      this.model.uploadImages(this.batchBuf.pixels);
       this.model.setStep(s, learningRate(this.schedule, s));
       this.masks.setStep(s);
       const enc = new StepEncoder(this.gpu, { label: `image step ${s}` });
       this.masks.record(enc);
       this.model.recordTrainStep(enc);
+      const read = (s + 1) % logEvery === 0 || s + 1 === until ? enc.readback(this.ring, [this.model.t('mae.loss')]) : null;
       const sub = enc.submit();
       this.step = s + 1;
-      if ((s + 1) % logEvery === 0 || s + 1 === until) reads.push(readF32(this.gpu, this.model.t('mae.loss')).then((l) => void this.losses.push({ step: s, loss: l[0]! })));
+      if (read) reads.push(read.then(([l]) => void this.losses.push({ step: s, loss: new Float32Array(l!)[0]! })));
       inFlight.push(sub.done());
       if (inFlight.length > MAX_IN_FLIGHT) await inFlight.shift();
     }
@@ -141,15 +152,15 @@ export class ImageTrainer {
   /** Held-out MSE under the fixed mask and under the run's own, over every eval batch. */
   async evaluate(): Promise<ImageEval> {
     const B = this.config.train.batch;
-    const batches = this.data.evalSet.B / B;
+    const batches = this.evalMasks.length;
+    const { H, W, C } = this.data.set;
+    const rows = B * H * W * C;
     let fixed = 0;
     let own = 0;
-    for (let k = 0; k < batches; k++) {
-      const pixels = this.data.evalSet.pixels.subarray(k * B * this.pixelsPerImage(), (k + 1) * B * this.pixelsPerImage());
-      const f = imageMasksReference(this.fixedPlan, B, k);
+    for (const [k, { fixed: f, own: o }] of this.evalMasks.entries()) {
+      const pixels = this.data.evalSet.pixels.subarray(k * rows, (k + 1) * rows);
       this.fixed.uploadImages(pixels);
       this.fixed.uploadMask(f.mask, f.keep);
-      const o = imageMasksReference(this.plan, B, OWN_EVAL_STEP + k);
       this.model.uploadImages(pixels);
       this.model.uploadMask(o.mask, o.keep);
       const enc = new StepEncoder(this.gpu, { label: `image eval ${k}` });
@@ -157,28 +168,17 @@ export class ImageTrainer {
       this.model.recordForward(enc);
       enc.submit();
       // Every batch hides the same number of patches (fixed-count masks): the mean of batch means is the mean.
-      fixed += (await readF32(this.gpu, this.fixed.t('mae.loss')))[0]!;
-      own += (await readF32(this.gpu, this.model.t('mae.loss')))[0]!;
+      const [lf, lo] = await Promise.all([readF32(this.gpu, this.fixed.t('mae.loss')), readF32(this.gpu, this.model.t('mae.loss'))]);
+      fixed += lf[0]!;
+      own += lo[0]!;
     }
     const e = { step: this.step, fixedMse: fixed / batches, ownMse: own / batches };
     this.evals.push(e);
     return e;
   }
 
-  private pixelsPerImage(): number {
-    const { H, W, C } = this.data.set;
-    return H * W * C;
-  }
-
-  /** The fixed mask of every eval row, (evalRows, L): batch k's is drawn at step k, as evaluate() draws it. */
-  private fixedEvalMask(plan: ImageMaskPlan): Uint32Array {
-    const B = this.config.train.batch;
-    const mask = new Uint32Array(this.data.evalSet.B * plan.L);
-    for (let k = 0; k < this.data.evalSet.B / B; k++) mask.set(imageMasksReference(plan, B, k).mask, k * B * plan.L);
-    return mask;
-  }
-
   destroy(): void {
+    this.ring.destroy();
     this.fixed.destroy();
     this.maskArena.destroy();
     this.model.destroy();
